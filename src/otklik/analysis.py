@@ -1,0 +1,63 @@
+"""Building a workspace's pipeline from settings, brands and tags, and running it on mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from otklik.domain.mention import Mention
+from otklik.domain.records import Brand, Tag
+from otklik.errors import ConfigError
+from otklik.pipeline import registry
+from otklik.pipeline.pipeline import Pipeline
+from otklik.pipeline.stage import Item, Stage
+from otklik.settings import Settings
+
+
+def build_pipeline(
+    settings: Settings,
+    brands: Sequence[Brand] = (),
+    tags: Sequence[Tag] = (),
+    stages: Sequence[str] | None = None,
+) -> Pipeline:
+    """The pipeline the settings name, each stage given its configuration."""
+    names = list(stages if stages is not None else settings.stages)
+    available = set(registry.registered())
+    built: list[Stage] = []
+    for name in names:
+        if name not in available:
+            raise ConfigError(
+                f"pipeline stage {name!r} is not available; known stages: "
+                f"{', '.join(sorted(available))} (set OTKLIK_STAGES)"
+            )
+        built.append(registry.build(name, **_config(name, settings, brands, tags)))
+    return Pipeline(built)
+
+
+def _config(
+    name: str, settings: Settings, brands: Sequence[Brand], tags: Sequence[Tag]
+) -> dict[str, Any]:
+    if name == "language":
+        return {"languages": settings.languages}
+    if name == "sentiment":
+        return {"settings": settings}
+    if name == "brands":
+        from otklik.pipeline.stages.brands import BrandRule
+
+        return {"brands": [BrandRule(b.id, b.name, b.query, b.is_own) for b in brands]}
+    if name == "tags":
+        from otklik.pipeline.stages.tags import TagRule
+
+        return {"tags": [TagRule(t.id, t.name, t.query) for t in tags if t.query]}
+    return {}
+
+
+def item_for(mention: Mention) -> Item:
+    """The pipeline item for a mention."""
+    return Item.of(
+        mention.text,
+        title=mention.title,
+        rating=mention.rating,
+        channel=mention.channel,
+        language_hint=mention.language,
+    )

@@ -1,0 +1,104 @@
+"""What every command shares: settings, the store, the workspace, filter flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from otklik.domain.filters import FilterError, Filters, parse_filters
+from otklik.domain.records import Workspace
+from otklik.search_terms import open_store
+from otklik.settings import Settings
+from otklik.storage import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class AppContext:
+    """Settings plus lazily opened store and workspace."""
+
+    settings: Settings
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self, *, check: bool = True) -> Store:
+        """The database, refusing one that `otklik init` has not prepared."""
+        if self._store is None:
+            self._store = open_store(self.settings.database_url)
+            if check:
+                self._store.check_schema()
+        return self._store
+
+    def workspace(self) -> Workspace:
+        """The workspace the CLI works in (created on first use)."""
+        return self.store().workspace(self.settings.workspace, self.settings.timezone)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def filter_options(func: F) -> F:
+    """Add the filter flags every listing command shares (DESIGN's Filters)."""
+    options = [
+        click.option("--brand", multiple=True, help="Brand name (repeat for several)."),
+        click.option("--tag", multiple=True, help="Tag name (repeat for several)."),
+        click.option(
+            "--sentiment",
+            multiple=True,
+            type=click.Choice(["positive", "neutral", "negative"]),
+            help="Sentiment; with --brand, the sentiment towards that brand.",
+        ),
+        click.option(
+            "--channel", multiple=True, help="Channel: vk, telegram, review, marketplace…"
+        ),
+        click.option("--source", multiple=True, help="Source name (e.g. the imported file)."),
+        click.option("--language", multiple=True, help="Language code: ru, kk, en."),
+        click.option("--rating-min", type=float, help="Lowest rating (1–5)."),
+        click.option("--rating-max", type=float, help="Highest rating (1–5)."),
+        click.option(
+            "--status",
+            multiple=True,
+            type=click.Choice(["new", "in_progress", "resolved", "ignored"]),
+            help="Case status.",
+        ),
+        click.option("--since", help="From this date or moment (2025-01-01, ISO 8601)."),
+        click.option("--until", help="Up to this date, inclusive (2025-01-31) or moment."),
+        click.option(
+            "-q", "--q", "q", help='Query-language search: доставка AND NOT "всё отлично".'
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def filters_from(kwargs: dict[str, Any], ws: Workspace) -> Filters:
+    """Pop the filter flags out of a command's arguments into Filters."""
+    names = (
+        "brand",
+        "tag",
+        "sentiment",
+        "channel",
+        "source",
+        "language",
+        "rating_min",
+        "rating_max",
+        "status",
+        "since",
+        "until",
+        "q",
+    )
+    params: dict[str, Any] = {}
+    for name in names:
+        value = kwargs.pop(name, None)
+        if isinstance(value, float):
+            value = str(value)
+        params[name] = value
+    try:
+        return parse_filters(params, ZoneInfo(ws.timezone))
+    except FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.name.replace('_', '-')}") from exc

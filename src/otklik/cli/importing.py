@@ -1,0 +1,126 @@
+"""`otklik import`: progress on a terminal, counts and the rejected-rows report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from otklik import output
+from otklik.analysis import build_pipeline
+from otklik.cli.context import AppContext
+from otklik.errors import InputError
+from otklik.ingest.importer import ImportOptions, ImportResult, import_file
+from otklik.ingest.mapping import parse_map_options
+from otklik.storage import imports as import_runs
+from otklik.storage.catalog import list_brands, list_tags
+
+
+def run_import(
+    app: AppContext,
+    path: Path,
+    source: str | None,
+    fmt: str | None,
+    maps: tuple[str, ...],
+    rating_scale: str,
+    channel: str,
+    report: Path | None,
+) -> None:
+    """Import one file and print its counts; exit 1 when the file cannot be read."""
+    store = app.store()
+    ws = app.workspace()
+    try:
+        options = ImportOptions(
+            source=source,
+            format=fmt,
+            mapping=parse_map_options(maps),
+            rating_scale=_scale(rating_scale),
+            channel=channel,
+            batch_size=app.settings.batch_size,
+        )
+        with store.connect() as conn:
+            brands, tags = list_brands(conn, ws.id), list_tags(conn, ws.id)
+        pipeline = build_pipeline(app.settings, brands, tags)
+        result = _with_progress(
+            lambda progress: import_file(store, ws, pipeline, path, options, progress), path
+        )
+    except InputError as exc:
+        output.message(f"error: cannot import {path}: {exc}", err=True)
+        sys.exit(1)
+    _summary(app, result, path, report)
+
+
+def _scale(text: str) -> tuple[float, float]:
+    low, sep, high = text.partition("-")
+    try:
+        scale = (float(low), float(high))
+    except ValueError:
+        scale = (0.0, 0.0)
+    if not sep or scale[0] >= scale[1]:
+        raise click.BadParameter(
+            f"{text!r}: write the scale as MIN-MAX, e.g. 1-10", param_hint="--rating-scale"
+        )
+    return scale
+
+
+def _with_progress(job, path: Path) -> ImportResult:  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return job(None)  # type: ignore[no-any-return]
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    size = path.stat().st_size
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("import", total=size, rows=0)
+        return job(lambda done, rows: bar.update(task, completed=done, rows=rows))  # type: ignore[no-any-return]
+
+
+def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | None) -> None:
+    info = result.info
+    detected = ", ".join(
+        p for p in (info.format, info.encoding, _delimiter_name(info.delimiter)) if p
+    )
+    output.message(f"{path}: {detected}")
+    mapped = ", ".join(f"{c} → {f}" for c, f in result.mapping.items())
+    if mapped:
+        output.message(f"columns: {mapped}")
+    output.message(
+        f"rows read: {result.rows_read}  imported: {result.imported}  "
+        f"duplicates: {result.duplicates}  rejected: {result.rejected}"
+    )
+    if result.near_duplicates:
+        output.message(
+            f"of the imported, {result.near_duplicates} are copies of earlier mentions "
+            "(marked duplicate_of)"
+        )
+    if result.rejected:
+        target = report or _default_report(path)
+        with app.store().connect() as conn:
+            text = import_runs.rejections_csv(import_runs.rejections(conn, result.run_id))
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError:
+            target = Path.cwd() / target.name
+            target.write_text(text, encoding="utf-8")
+        output.message(f"rejected rows and reasons: {target}")
+
+
+def _default_report(path: Path) -> Path:
+    return path.with_name(path.name + ".rejected.csv")
+
+
+def _delimiter_name(delimiter: str | None) -> str | None:
+    names = {
+        ",": "comma-separated",
+        ";": "semicolon-separated",
+        "\t": "tab-separated",
+        "|": "pipe-separated",
+    }
+    return names.get(delimiter or "")

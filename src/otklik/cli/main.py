@@ -1,0 +1,313 @@
+"""The root `otklik` command and the foundation commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from otklik import output
+from otklik.cli.context import AppContext, filter_options, filters_from, pass_app
+from otklik.errors import OtklikError
+from otklik.settings import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--database-url",
+    envvar="OTKLIK_DATABASE_URL",
+    help="Database URL (default sqlite:///otklik.db).",
+)
+@click.option(
+    "--workspace", envvar="OTKLIK_WORKSPACE", help="Workspace to work in (default: default)."
+)
+@click.version_option(package_name="otklik")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None, workspace: str | None) -> None:
+    """Otklik: collect, analyse and report customer feedback in Russian, Kazakh and English.
+
+    \b
+    Start here:
+      otklik init                      create the database (SQLite file otklik.db)
+      otklik import reviews.csv        import an export (CSV, XLSX, JSON, JSONL)
+      otklik mentions --language kk    list what is stored
+      otklik stats --by day --by channel
+      otklik serve --demo              open the dashboard with a demo workspace
+    """
+    overrides: dict[str, Any] = {}
+    if database_url:
+        overrides["database_url"] = database_url
+    if workspace:
+        overrides["workspace"] = workspace
+    try:
+        ctx.obj = AppContext(Settings(**overrides))
+    except ValueError as exc:
+        raise click.UsageError(f"bad setting: {exc}") from exc
+
+
+@cli.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create the database, or upgrade it to this version's schema.
+
+    \b
+    Example:
+      otklik init
+      OTKLIK_DATABASE_URL=postgresql+psycopg://otklik@localhost/otklik otklik init
+    """
+    store = app.store(check=False)
+    revision = store.init()
+    ws = app.workspace()
+    url = store.engine.url.render_as_string(hide_password=True)
+    output.message(f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--source", help="Source name the items are filed under (default: the file name).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json", "jsonl"]),
+    help="File format (default: detected from the name and content).",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column to a field, e.g. --map 'Текст отзыва=text' (repeatable).",
+)
+@click.option(
+    "--rating-scale",
+    default="1-5",
+    show_default=True,
+    metavar="MIN-MAX",
+    help="Scale of the rating column, e.g. 1-10; stored on 1–5.",
+)
+@click.option(
+    "--channel",
+    default="other",
+    show_default=True,
+    help="Channel for rows that name none (vk, review, marketplace, survey…).",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write rejected rows (default: PATH.rejected.csv beside the file).",
+)
+@pass_app
+def import_(
+    app: AppContext,
+    path: Path,
+    source: str | None,
+    fmt: str | None,
+    maps: tuple[str, ...],
+    rating_scale: str,
+    channel: str,
+    report: Path | None,
+) -> None:
+    """Import a file of feedback: every good row is stored, every bad row reported.
+
+    Columns are recognised from common Russian, Kazakh and English headers (текст, отзыв,
+    мәтін, text, дата, күні, date, автор, оценка, баға, rating, площадка, source, лайки…).
+    Encoding (UTF-8, UTF-16, Windows-1251) and delimiter (, ; tab) are detected. Importing
+    the same file again adds nothing. Exit code 0 when the file was read, 1 when it could not be.
+
+    \b
+    Example:
+      otklik import reviews.csv
+      otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
+    """
+    from otklik.cli.importing import run_import
+
+    run_import(app, path, source, fmt, maps, rating_scale, channel, report)
+
+
+@cli.command()
+@filter_options
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="How many mentions to show.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_app
+def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
+    """List stored mentions, newest first.
+
+    \b
+    Example:
+      otklik mentions --language kk --since 2025-01-01 --format json
+      otklik mentions --brand Ozon --sentiment negative -q "доставка OR курьер"
+    """
+    ws = app.workspace()
+    filters = filters_from(kwargs, ws)
+    store = app.store()
+    records: list[Any] = []
+    cursor = None
+    while len(records) < limit:
+        page, cursor = store.mentions(
+            ws, filters, limit=min(1000, limit - len(records)), cursor=cursor
+        )
+        records.extend(page)
+        if cursor is None:
+            break
+    rows = [r.to_dict() for r in records]
+    columns = [
+        "id",
+        "published_at",
+        "channel",
+        "language",
+        "sentiment",
+        "rating",
+        "brands",
+        "tags",
+        "author",
+        "text",
+    ]
+    if fmt in ("json", "jsonl"):
+        output.emit(rows, fmt)
+    elif fmt == "csv":
+        output.emit(rows, fmt, list(rows[0]) if rows else columns)
+    else:
+        output.emit(rows, fmt, columns, widths={"text": 60, "author": 16, "published_at": 19})
+
+
+@cli.command()
+@filter_options
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    required=True,
+    help="Dimension: day, week, month, channel, sentiment, language, brand, tag, "
+    "source, status, rating (repeat to cross them).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_app
+def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> None:
+    """Count stored mentions by one or more dimensions.
+
+    \b
+    Example:
+      otklik stats --by day --by channel
+      otklik stats --by brand --by sentiment --since 2025-01-01
+    """
+    ws = app.workspace()
+    filters = filters_from(kwargs, ws)
+    rows = app.store().count_by(ws, filters, list(by))
+    output.emit(rows, fmt, [*by, "count"])
+
+
+@cli.command()
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="CSV file with texts to classify.",
+)
+@click.option(
+    "--text-column", default="text", show_default=True, help="Column of --file with the text."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+)
+@pass_app
+def classify(
+    app: AppContext, texts: tuple[str, ...], file: Path | None, text_column: str, fmt: str
+) -> None:
+    """Analyse texts without storing them: language, sentiment and score.
+
+    \b
+    Example:
+      otklik classify "Доставка опять опоздала" "Great service, thank you"
+      otklik classify --file reviews.csv --text-column text --format jsonl
+    """
+    from otklik.cli.classifying import run_classify
+
+    run_classify(app, texts, file, text_column, fmt)
+
+
+@cli.command()
+@filter_options
+@pass_app
+def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
+    """Detect language and sentiment again for stored mentions (after a model change).
+
+    People's sentiment corrections are kept. Brands and tags are re-matched by
+    `otklik brands edit` and `otklik tags edit` when their queries change.
+
+    \b
+    Example:
+      otklik reanalyse --since 2025-01-01
+      OTKLIK_SENTIMENT_MODEL=/models/rubert-sentiment otklik reanalyse --language ru
+    """
+    from otklik.reanalysis import reanalyse as run
+
+    ws = app.workspace()
+    filters = filters_from(kwargs, ws)
+    done = run(app.store(), ws, app.settings, filters)
+    output.message(f"re-analysed {done} mentions")
+
+
+def _register_extensions() -> None:
+    import importlib
+
+    for module in (
+        "otklik.cli.sentiment",
+        "otklik.cli.match",
+        "otklik.cli.brands",
+        "otklik.cli.web",
+    ):
+        try:
+            loaded = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        loaded.register(cli)
+
+
+_register_extensions()
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning our errors into a message and exit code 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        output.message("aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        output.message("interrupted; run the same command again to finish", err=True)
+        sys.exit(130)
+    except OtklikError as exc:
+        output.message(f"error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Reading files other tools export and turning their rows into mentions."""

@@ -1,0 +1,78 @@
+"""Runs an ordered list of stages over batches of items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from otklik.errors import ConfigError
+from otklik.pipeline.stage import BASE_FIELDS, Item, Stage
+
+
+class Pipeline:
+    """An ordered, validated list of stages; `load` once, then `run` per batch."""
+
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        check_order(stages)
+        self.stages = list(stages)
+        self._loaded = False
+
+    @property
+    def provides(self) -> frozenset[str]:
+        """Every value the pipeline adds to an item."""
+        out: set[str] = set()
+        for stage in self.stages:
+            out |= stage.provides
+        return frozenset(out)
+
+    def load(self) -> None:
+        """Load every stage's models once."""
+        if not self._loaded:
+            for stage in self.stages:
+                stage.load()
+            self._loaded = True
+
+    def run(self, batch: Sequence[Item]) -> Sequence[Item]:
+        """Run all stages over the batch in order; items gain each stage's values."""
+        self.load()
+        for stage in self.stages:
+            results = stage.run(batch)
+            if len(results) != len(batch):
+                raise ConfigError(
+                    f"stage {stage.name!r} returned {len(results)} results for {len(batch)} items"
+                )
+            for item, values in zip(batch, results, strict=True):
+                extra = set(values) - stage.provides
+                if extra:
+                    raise ConfigError(
+                        f"stage {stage.name!r} returned {sorted(extra)} it does not declare"
+                    )
+                item.values.update(values)
+        return batch
+
+    def run_stream(self, items: Iterable[Item], batch_size: int = 512) -> Iterator[Item]:
+        """Run over any number of items, a batch at a time."""
+        batch: list[Item] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield from self.run(batch)
+                batch = []
+        if batch:
+            yield from self.run(batch)
+
+
+def check_order(stages: Sequence[Stage]) -> None:
+    """Refuse a stage whose inputs no earlier stage provides, naming both."""
+    available = set(BASE_FIELDS)
+    seen: list[str] = []
+    for stage in stages:
+        missing = stage.requires - available
+        if missing:
+            where = ", ".join(seen) or "nothing (it is first)"
+            raise ConfigError(
+                f"pipeline stage {stage.name!r} requires {sorted(missing)}, which no earlier "
+                f"stage provides (before it: {where}); move it later or add the stage that "
+                "provides it"
+            )
+        available |= stage.provides
+        seen.append(stage.name)

@@ -1,0 +1,120 @@
+"""The `language` stage: lingua restricted to the languages we serve, plus cheap evidence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from otklik.errors import ConfigError
+from otklik.pipeline.registry import register
+from otklik.pipeline.stage import Item
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#](?=\w)|@\w+|\S+@\S+\.\w+")
+_HANDLE = re.compile(r"@\w+")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_KAZAKH_ONLY = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_CYRILLIC = re.compile("[а-яёА-ЯЁ]")
+_LATIN = re.compile("[a-zA-Z]")
+
+_MAX_CHARS = 500
+_ISO_TO_LINGUA = {
+    "ru": "RUSSIAN",
+    "kk": "KAZAKH",
+    "en": "ENGLISH",
+    "uk": "UKRAINIAN",
+    "be": "BELARUSIAN",
+    "uz": "UZBEK",
+    "ky": "KYRGYZ",
+    "tr": "TURKISH",
+    "de": "GERMAN",
+    "fr": "FRENCH",
+    "es": "SPANISH",
+    "it": "ITALIAN",
+    "pl": "POLISH",
+    "zh": "CHINESE",
+    "ar": "ARABIC",
+}
+
+
+def strip_noise(text: str) -> str:
+    """Text without URLs, @handles and the `#` of hashtags, which mislead detection."""
+    text = _HANDLE.sub(" ", text)
+    return _NOISE.sub(" ", text)
+
+
+@register("language")
+class LanguageStage:
+    """Detects each item's language among a configured set (ISO 639-1 codes)."""
+
+    name = "language"
+    requires = frozenset({"clean_text"})
+    provides = frozenset({"language"})
+
+    def __init__(self, languages: Sequence[str] = ("ru", "kk", "en")) -> None:
+        unknown = [code for code in languages if code not in _ISO_TO_LINGUA]
+        if unknown:
+            known = ", ".join(sorted(_ISO_TO_LINGUA))
+            raise ConfigError(f"unsupported language codes {unknown}; supported: {known}")
+        self.languages = tuple(languages)
+        self._detector: LanguageDetector | None = None
+        self._codes: dict[object, str] = {}
+
+    def load(self) -> None:
+        """Build the detector once (lingua ships its own models)."""
+        if self._detector is not None:
+            return
+        from lingua import Language, LanguageDetectorBuilder
+
+        langs = [getattr(Language, _ISO_TO_LINGUA[code]) for code in self.languages]
+        if len(langs) == 1:
+            # lingua needs two languages to choose between; a second one is never reported.
+            langs.append(Language.LATIN)
+        self._detector = LanguageDetectorBuilder.from_languages(*langs).build()
+        self._codes = {getattr(Language, _ISO_TO_LINGUA[c]): c for c in self.languages}
+
+    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+        """Detect languages; texts without letters get None."""
+        self.load()
+        assert self._detector is not None
+        results: list[str | None] = [None] * len(batch)
+        pending: list[tuple[int, str]] = []
+        for index, item in enumerate(batch):
+            # The opening is enough to tell the language; lingua slows badly on long runs.
+            text = strip_noise(item["clean_text"][:_MAX_CHARS])
+            decided, code = self._cheap_evidence(text)
+            if decided:
+                results[index] = code
+            else:
+                pending.append((index, text))
+        if pending:
+            found = self._detector.detect_languages_in_parallel_of([t for _, t in pending])
+            for (index, _), language in zip(pending, found, strict=True):
+                results[index] = self._codes.get(language) if language is not None else None
+        return [{"language": code} for code in results]
+
+    def _cheap_evidence(self, text: str) -> tuple[bool, str | None]:
+        letters = len(_LETTER.findall(text))
+        if letters == 0:
+            return True, None
+        if "kk" in self.languages and len(_KAZAKH_ONLY.findall(text)) >= max(1, letters // 100):
+            return True, "kk"
+        if (
+            "en" in self.languages
+            and not _CYRILLIC.search(text)
+            and set(self.languages)
+            <= {
+                "ru",
+                "kk",
+                "en",
+            }
+        ):
+            # Latin-only text among ru/kk/en is English unless lingua sees Latin-script Kazakh.
+            return (False, None) if "kk" in self.languages else (True, "en")
+        if _CYRILLIC.search(text) and not _LATIN.search(text) and "en" in self.languages:
+            if set(self.languages) == {"ru", "en"}:
+                return True, "ru"
+        return False, None

@@ -1,0 +1,58 @@
+"""Settings from OTKLIK_* environment variables or flags; the only place that reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "tags")
+
+
+class Settings(BaseSettings):
+    """Every Otklik setting, with its type, default and help line."""
+
+    model_config = SettingsConfigDict(env_prefix="OTKLIK_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///otklik.db",
+        description="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB.",
+    )
+    workspace: str = Field("default", description="Workspace the CLI works in.")
+    timezone: str = Field(
+        "Europe/Moscow",
+        description="Time zone of a new workspace; naive dates in imports are read in it.",
+    )
+    languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("ru", "kk", "en"),
+        description="Languages the detector chooses from (ISO 639-1, comma-separated); "
+        "each one added costs speed.",
+    )
+    stages: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_STAGES, description="Pipeline stages in order (comma-separated)."
+    )
+    batch_size: int = Field(1000, ge=1, description="Mentions analysed and stored per batch.")
+    sentiment_model: Path | None = Field(
+        None,
+        description="Local Hugging Face model directory for the transformer sentiment backend; "
+        "unset uses the compact model shipped in the package.",
+    )
+    sentiment_device: str = Field(
+        "auto", description="Device for the transformer backend: auto, cpu, cuda, cuda:N."
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies; generated and stored in the database "
+        "when unset.",
+    )
+    host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
+    port: int = Field(8000, description="Port `otklik serve` listens on.")
+
+    @field_validator("languages", "stages", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value

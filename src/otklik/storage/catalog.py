@@ -1,0 +1,253 @@
+"""Brands and tags of a workspace, and the hits and rule tags stored for mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from otklik.domain.records import Brand, Tag
+from otklik.errors import InputError, NotFoundError
+from otklik.storage import rollups
+from otklik.storage.mentions import brand_hit_rows
+from otklik.storage.schema import brand, mention_brand, mention_tag, tag
+
+
+def list_brands(conn: Connection, ws_id: int) -> list[Brand]:
+    """A workspace's brands, own first, then by name."""
+    rows = conn.execute(
+        sa.select(brand)
+        .where(brand.c.workspace_id == ws_id)
+        .order_by(brand.c.is_own.desc(), brand.c.name)
+    )
+    return [Brand(r.id, r.name, r.query, bool(r.is_own)) for r in rows]
+
+
+def get_brand(conn: Connection, ws_id: int, name: str) -> Brand:
+    """A brand by name, or NotFoundError listing the known ones."""
+    for b in list_brands(conn, ws_id):
+        if b.name == name:
+            return b
+    known = ", ".join(b.name for b in list_brands(conn, ws_id)) or "none yet"
+    raise NotFoundError(f"no brand named {name!r} (brands: {known})")
+
+
+def add_brand(
+    conn: Connection, ws_id: int, name: str, query: str, is_own: bool, now: datetime
+) -> Brand:
+    """Create a brand; its name must be new in the workspace."""
+    if not name.strip():
+        raise InputError("a brand needs a name")
+    exists = conn.execute(
+        sa.select(brand.c.id).where(brand.c.workspace_id == ws_id, brand.c.name == name)
+    ).first()
+    if exists:
+        raise InputError(f"brand {name!r} already exists; use `otklik brands edit` to change it")
+    new_id = conn.execute(
+        sa.insert(brand).returning(brand.c.id),
+        {
+            "workspace_id": ws_id,
+            "name": name,
+            "query": query,
+            "is_own": is_own,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    return Brand(int(new_id), name, query, is_own)
+
+
+def update_brand(conn: Connection, ws_id: int, name: str, now: datetime, **changes: Any) -> Brand:
+    """Change a brand's name, query or own flag (keys: name, query, is_own)."""
+    current = get_brand(conn, ws_id, name)
+    values = {
+        k: v for k, v in changes.items() if v is not None and k in ("name", "query", "is_own")
+    }
+    if values:
+        conn.execute(
+            sa.update(brand).where(brand.c.id == current.id).values(**values, updated_at=now)
+        )
+    return get_brand(conn, ws_id, values.get("name", name))
+
+
+def remove_brand(conn: Connection, ws_id: int, name: str) -> None:
+    """Delete a brand, its hits and its rollup rows."""
+    current = get_brand(conn, ws_id, name)
+    replace_brand_hits(conn, ws_id, current.id, {})
+    conn.execute(sa.delete(brand).where(brand.c.id == current.id))
+
+
+def list_tags(conn: Connection, ws_id: int) -> list[Tag]:
+    """A workspace's tags by name."""
+    rows = conn.execute(sa.select(tag).where(tag.c.workspace_id == ws_id).order_by(tag.c.name))
+    return [Tag(r.id, r.name, r.query) for r in rows]
+
+
+def get_tag(conn: Connection, ws_id: int, name: str) -> Tag:
+    """A tag by name, or NotFoundError listing the known ones."""
+    for t in list_tags(conn, ws_id):
+        if t.name == name:
+            return t
+    known = ", ".join(t.name for t in list_tags(conn, ws_id)) or "none yet"
+    raise NotFoundError(f"no tag named {name!r} (tags: {known})")
+
+
+def add_tag(conn: Connection, ws_id: int, name: str, query: str | None, now: datetime) -> Tag:
+    """Create a tag, with an optional rule query."""
+    if not name.strip():
+        raise InputError("a tag needs a name")
+    exists = conn.execute(
+        sa.select(tag.c.id).where(tag.c.workspace_id == ws_id, tag.c.name == name)
+    ).first()
+    if exists:
+        raise InputError(f"tag {name!r} already exists; use `otklik tags edit` to change it")
+    new_id = conn.execute(
+        sa.insert(tag).returning(tag.c.id),
+        {"workspace_id": ws_id, "name": name, "query": query, "created_at": now, "updated_at": now},
+    ).scalar_one()
+    return Tag(int(new_id), name, query)
+
+
+def update_tag(conn: Connection, ws_id: int, name: str, now: datetime, **changes: Any) -> Tag:
+    """Change a tag's name or rule query (query "" removes the rule)."""
+    current = get_tag(conn, ws_id, name)
+    values: dict[str, Any] = {}
+    if changes.get("name"):
+        values["name"] = changes["name"]
+    if "query" in changes and changes["query"] is not None:
+        values["query"] = changes["query"] or None
+    if values:
+        conn.execute(sa.update(tag).where(tag.c.id == current.id).values(**values, updated_at=now))
+    return get_tag(conn, ws_id, values.get("name", name))
+
+
+def remove_tag(conn: Connection, ws_id: int, name: str) -> None:
+    """Delete a tag, its assignments and its rollup rows."""
+    current = get_tag(conn, ws_id, name)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            sa.select(mention_tag.c.mention_id).where(mention_tag.c.tag_id == current.id).distinct()
+        )
+    ]
+    before = rollups.delta_for(conn, ids, -1)
+    conn.execute(sa.delete(mention_tag).where(mention_tag.c.tag_id == current.id))
+    conn.execute(sa.delete(tag).where(tag.c.id == current.id))
+    after = rollups.delta_for(conn, ids, 1)
+    rollups.apply(conn, ws_id, rollups.combine(before, after))
+
+
+def replace_brand_hits(
+    conn: Connection, ws_id: int, brand_id: int, hits: Mapping[int, Mapping[str, Any]]
+) -> None:
+    """Set which mentions a brand is in (mention id → hit dict with sentiment), rollups too.
+
+    Mentions not in `hits` lose the brand; used when a brand's query changes.
+    """
+    old = {
+        r[0]
+        for r in conn.execute(
+            sa.select(mention_brand.c.mention_id).where(mention_brand.c.brand_id == brand_id)
+        )
+    }
+    touched = sorted(old | set(hits))
+    for start in range(0, len(touched), 2000):
+        chunk = touched[start : start + 2000]
+        before = rollups.delta_for(conn, chunk, -1)
+        conn.execute(
+            sa.delete(mention_brand).where(
+                mention_brand.c.brand_id == brand_id, mention_brand.c.mention_id.in_(chunk)
+            )
+        )
+        rows = []
+        for mid in chunk:
+            if mid in hits:
+                hit = dict(hits[mid])
+                hit["brand_id"] = brand_id
+                sentiment = {"sentiment": hit.get("sentiment"), "score": hit.get("score")}
+                rows.extend(
+                    brand_hit_rows(mid, {"brand_hits": [hit], "brand_sentiments": [sentiment]})
+                )
+        if rows:
+            conn.execute(sa.insert(mention_brand), rows)
+        rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, chunk, 1)))
+
+
+def replace_rule_tags(
+    conn: Connection, ws_id: int, tag_id: int, mention_ids: Sequence[int], now: datetime
+) -> None:
+    """Make a tag's rule assignments exactly `mention_ids`; people's tags stay untouched."""
+    old = {
+        r[0]
+        for r in conn.execute(
+            sa.select(mention_tag.c.mention_id).where(
+                mention_tag.c.tag_id == tag_id, mention_tag.c.origin == "rule"
+            )
+        )
+    }
+    new = set(mention_ids)
+    touched = sorted(old ^ new)
+    for start in range(0, len(touched), 2000):
+        chunk = touched[start : start + 2000]
+        before = rollups.delta_for(conn, chunk, -1)
+        gone = [m for m in chunk if m in old]
+        if gone:
+            conn.execute(
+                sa.delete(mention_tag).where(
+                    mention_tag.c.tag_id == tag_id,
+                    mention_tag.c.origin == "rule",
+                    mention_tag.c.mention_id.in_(gone),
+                )
+            )
+        added = [m for m in chunk if m in new]
+        if added:
+            conn.execute(
+                sa.insert(mention_tag),
+                [
+                    {
+                        "mention_id": m,
+                        "tag_id": tag_id,
+                        "origin": "rule",
+                        "created_by": None,
+                        "created_at": now,
+                    }
+                    for m in added
+                ],
+            )
+        rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, chunk, 1)))
+
+
+def set_person_tag(
+    conn: Connection,
+    ws_id: int,
+    mention_id: int,
+    tag_name: str,
+    present: bool,
+    user: str,
+    now: datetime,
+) -> None:
+    """Add or remove a person's tag on a mention (rule tags are not touched)."""
+    t = get_tag(conn, ws_id, tag_name)
+    before = rollups.delta_for(conn, [mention_id], -1)
+    conn.execute(
+        sa.delete(mention_tag).where(
+            mention_tag.c.mention_id == mention_id,
+            mention_tag.c.tag_id == t.id,
+            mention_tag.c.origin == "person",
+        )
+    )
+    if present:
+        conn.execute(
+            sa.insert(mention_tag),
+            {
+                "mention_id": mention_id,
+                "tag_id": t.id,
+                "origin": "person",
+                "created_by": user,
+                "created_at": now,
+            },
+        )
+    rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, [mention_id], 1)))

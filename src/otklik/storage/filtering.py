@@ -1,0 +1,84 @@
+"""The Filters model turned into SQL conditions on mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from otklik.domain.filters import Filters
+from otklik.storage import search
+from otklik.storage.schema import analysis, brand, mention, mention_brand, mention_tag, source, tag
+
+# Turns a `q` string into search term groups; the query language plugs in here.
+GroupsFor = Callable[[str], list[list[search.Term]]]
+# Turns a `q` string into the exact test for a mention's title and text.
+PredicateFor = Callable[[str], Callable[[str], bool]]
+
+
+def searchable(title: str | None, text: str) -> str:
+    """What `q` is tested against: the title (if any) and the text."""
+    return f"{title}\n{text}" if title else text
+
+
+def conditions(
+    filters: Filters, dialect: str, groups_for: GroupsFor = search.plain_groups
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions for mention joined with analysis (outer join)."""
+    out: list[ColumnElement[bool]] = []
+    if filters.workspace_id is not None:
+        out.append(mention.c.workspace_id == filters.workspace_id)
+    if filters.channel:
+        out.append(mention.c.channel.in_(filters.channel))
+    if filters.language:
+        out.append(analysis.c.language.in_(filters.language))
+    if filters.status:
+        out.append(mention.c.status.in_(filters.status))
+    if filters.rating_min is not None:
+        out.append(mention.c.rating >= filters.rating_min)
+    if filters.rating_max is not None:
+        out.append(mention.c.rating <= filters.rating_max)
+    if filters.since is not None:
+        out.append(mention.c.published_at >= filters.since)
+    if filters.until is not None:
+        out.append(mention.c.published_at < filters.until)
+    if filters.source:
+        out.append(
+            mention.c.source_id.in_(sa.select(source.c.id).where(source.c.name.in_(filters.source)))
+        )
+    if filters.tag:
+        out.append(
+            mention.c.id.in_(
+                sa.select(mention_tag.c.mention_id)
+                .join(tag, tag.c.id == mention_tag.c.tag_id)
+                .where(tag.c.name.in_(filters.tag))
+            )
+        )
+    out.extend(_brand_and_sentiment(filters))
+    if not filters.include_duplicates:
+        out.append(analysis.c.duplicate_of.is_(None))
+    if filters.q:
+        out.append(search.text_match(dialect, groups_for(filters.q)))
+    return out
+
+
+def _brand_and_sentiment(filters: Filters) -> list[ColumnElement[bool]]:
+    # With a brand chosen, sentiment means the sentiment towards that brand.
+    if not filters.brand:
+        return [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
+    hit = (
+        sa.select(mention_brand.c.mention_id)
+        .join(brand, brand.c.id == mention_brand.c.brand_id)
+        .where(brand.c.name.in_(filters.brand))
+    )
+    if filters.sentiment:
+        hit = hit.join(analysis, analysis.c.mention_id == mention_brand.c.mention_id).where(
+            sa.func.coalesce(mention_brand.c.sentiment, analysis.c.sentiment).in_(filters.sentiment)
+        )
+    return [mention.c.id.in_(hit)]
+
+
+def base_from() -> sa.sql.expression.Join:
+    """mention LEFT JOIN analysis, the FROM of every mention query."""
+    return mention.outerjoin(analysis, analysis.c.mention_id == mention.c.id)

@@ -1,0 +1,173 @@
+"""Dashboard counts kept in step with mentions, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from otklik.storage.schema import (
+    analysis,
+    mention,
+    mention_brand,
+    mention_tag,
+    rollup_brand_daily,
+    rollup_daily,
+    rollup_tag_daily,
+)
+
+DailyKey = tuple[date, int, str, str, str]  # day, brand_id (0 = all), channel, sentiment, language
+TagKey = tuple[date, int]
+BrandKey = tuple[date, int, str]  # day, brand_id (0 = all), sentiment
+
+
+class RollupDelta:
+    """Counts to add (or subtract) for a set of mentions."""
+
+    def __init__(self) -> None:
+        self.daily: Counter[DailyKey] = Counter()
+        self.brands: Counter[BrandKey] = Counter()
+        self.tags: Counter[TagKey] = Counter()
+
+    def add(
+        self,
+        *,
+        day: date,
+        channel: str,
+        sentiment: str | None,
+        language: str | None,
+        brands: Iterable[tuple[int, str | None]],
+        tag_ids: Iterable[int],
+        sign: int = 1,
+    ) -> None:
+        """Count one mention (sign -1 removes it)."""
+        overall = sentiment or ""
+        lang = language or ""
+        self.daily[(day, 0, channel, overall, lang)] += sign
+        self.brands[(day, 0, overall)] += sign
+        for brand_id, brand_sentiment in brands:
+            towards = brand_sentiment or overall
+            self.daily[(day, brand_id, channel, towards, lang)] += sign
+            self.brands[(day, brand_id, towards)] += sign
+        for tag_id in set(tag_ids):
+            self.tags[(day, tag_id)] += sign
+
+
+def combine(*deltas: RollupDelta) -> RollupDelta:
+    """One delta holding the sum of several (e.g. removal before a change, addition after)."""
+    out = RollupDelta()
+    for delta in deltas:
+        out.daily.update(delta.daily)
+        out.brands.update(delta.brands)
+        out.tags.update(delta.tags)
+    return out
+
+
+def apply(conn: Connection, workspace_id: int, delta: RollupDelta) -> None:
+    """Add the delta to the rollup tables and drop rows that fell to zero."""
+    daily = [
+        {
+            "workspace_id": workspace_id,
+            "day": k[0],
+            "brand_id": k[1],
+            "channel": k[2],
+            "sentiment": k[3],
+            "language": k[4],
+            "count": n,
+        }
+        for k, n in delta.daily.items()
+        if n
+    ]
+    tags = [
+        {"workspace_id": workspace_id, "day": k[0], "tag_id": k[1], "count": n}
+        for k, n in delta.tags.items()
+        if n
+    ]
+    brands = [
+        {"workspace_id": workspace_id, "day": k[0], "brand_id": k[1], "sentiment": k[2], "count": n}
+        for k, n in delta.brands.items()
+        if n
+    ]
+    for table, rows, counts in (
+        (rollup_daily, daily, delta.daily),
+        (rollup_brand_daily, brands, delta.brands),
+        (rollup_tag_daily, tags, delta.tags),
+    ):
+        _upsert_add(conn, table, rows)
+        if any(n < 0 for n in counts.values()):
+            conn.execute(
+                sa.delete(table).where(table.c.workspace_id == workspace_id, table.c.count <= 0)
+            )
+
+
+def _upsert_add(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    stmt = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={"count": table.c.count + stmt.excluded.count}
+    )
+    conn.execute(stmt, list(rows))
+
+
+def delta_for(conn: Connection, mention_ids: Sequence[int], sign: int) -> RollupDelta:
+    """The rollup contribution of stored mentions, read back from the database."""
+    delta = RollupDelta()
+    for chunk_start in range(0, len(mention_ids), 5000):
+        chunk = list(mention_ids[chunk_start : chunk_start + 5000])
+        rows = conn.execute(
+            sa.select(
+                mention.c.id,
+                mention.c.day,
+                mention.c.channel,
+                analysis.c.sentiment,
+                analysis.c.language,
+            )
+            .select_from(mention.outerjoin(analysis, analysis.c.mention_id == mention.c.id))
+            .where(mention.c.id.in_(chunk))
+        ).all()
+        brands: dict[int, list[tuple[int, str | None]]] = {}
+        for mid, bid, bsent in conn.execute(
+            sa.select(
+                mention_brand.c.mention_id, mention_brand.c.brand_id, mention_brand.c.sentiment
+            ).where(mention_brand.c.mention_id.in_(chunk))
+        ):
+            brands.setdefault(mid, []).append((bid, bsent))
+        tags: dict[int, set[int]] = {}
+        for mid, tid in conn.execute(
+            sa.select(mention_tag.c.mention_id, mention_tag.c.tag_id).where(
+                mention_tag.c.mention_id.in_(chunk)
+            )
+        ):
+            tags.setdefault(mid, set()).add(tid)
+        for mid, day, channel, sentiment, language in rows:
+            delta.add(
+                day=day,
+                channel=channel,
+                sentiment=sentiment,
+                language=language,
+                brands=brands.get(mid, []),
+                tag_ids=tags.get(mid, set()),
+                sign=sign,
+            )
+    return delta
+
+
+def rebuild(conn: Connection, workspace_id: int) -> None:
+    """Recompute a workspace's rollups from scratch (repair tool)."""
+    for table in (rollup_daily, rollup_brand_daily, rollup_tag_daily):
+        conn.execute(sa.delete(table).where(table.c.workspace_id == workspace_id))
+    ids = [
+        r[0]
+        for r in conn.execute(sa.select(mention.c.id).where(mention.c.workspace_id == workspace_id))
+    ]
+    apply(conn, workspace_id, delta_for(conn, ids, 1))

@@ -1,0 +1,321 @@
+"""Tables, declared once; migrations must produce exactly this schema."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _ws() -> sa.Column[int]:
+    return sa.Column(
+        "workspace_id",
+        sa.Integer,
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+workspace = sa.Table(
+    "workspace",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+source = sa.Table(
+    "source",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("schedule", sa.String(100)),
+    sa.Column("last_run_at", sa.DateTime),
+    sa.Column("last_status", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+mention = sa.Table(
+    "mention",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL")),
+    sa.Column("external_id", sa.String(500)),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("url", sa.Text),
+    sa.Column("author_name", sa.Text),
+    sa.Column("author_id", sa.String(500)),
+    sa.Column("author_kind", sa.String(16)),
+    sa.Column("author_audience", sa.BigInteger),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("collected_at", sa.DateTime, nullable=False),
+    # published_at's date in the workspace's time zone: the dashboards' day.
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("location", sa.Text),
+    sa.Column("rating", sa.Float),
+    sa.Column("likes", sa.BigInteger),
+    sa.Column("comments", sa.BigInteger),
+    sa.Column("reposts", sa.BigInteger),
+    sa.Column("views", sa.BigInteger),
+    sa.Column("language_given", sa.String(16)),
+    sa.Column("raw", sa.JSON, nullable=False),
+    # Case work on the mention: people change these, analysis never does.
+    sa.Column("status", sa.String(16), nullable=False, server_default="new"),
+    sa.Column("assignee", sa.String(320)),
+    sa.Column("first_response_at", sa.DateTime),
+    sa.Column("resolved_at", sa.DateTime),
+    sa.UniqueConstraint("workspace_id", "content_hash"),
+    sa.Index("ix_mention_ws_published", "workspace_id", "published_at", "id"),
+    sa.Index("uq_mention_source_external", "source_id", "external_id", unique=True),
+    sa.Index("ix_mention_ws_channel_published", "workspace_id", "channel", "published_at"),
+    sa.Index("ix_mention_ws_status_published", "workspace_id", "status", "published_at"),
+)
+
+analysis = sa.Table(
+    "analysis",
+    metadata,
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True
+    ),
+    _ws(),
+    sa.Column("language", sa.String(16)),
+    sa.Column("sentiment", sa.String(16)),
+    sa.Column("sentiment_score", sa.Float),
+    sa.Column("sentiment_source", sa.String(16)),
+    sa.Column("is_spam", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("duplicate_of", sa.Integer),
+    sa.Column("signature", sa.LargeBinary),
+    sa.Column("analysed_at", sa.DateTime, nullable=False),
+    sa.Index("ix_analysis_ws_sentiment", "workspace_id", "sentiment"),
+    sa.Index("ix_analysis_ws_language", "workspace_id", "language"),
+)
+
+near_key = sa.Table(
+    "near_key",
+    metadata,
+    _ws(),
+    sa.Column("key", sa.BigInteger, nullable=False),
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.PrimaryKeyConstraint("workspace_id", "key", "mention_id"),
+    sa.Index("ix_near_key_mention_id", "mention_id"),
+    sqlite_with_rowid=False,
+)
+
+brand = sa.Table(
+    "brand",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("is_own", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+mention_brand = sa.Table(
+    "mention_brand",
+    metadata,
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "brand_id", sa.Integer, sa.ForeignKey("brand.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("role_reason", sa.Text),
+    sa.Column("sentiment", sa.String(16)),
+    sa.Column("sentiment_score", sa.Float),
+    sa.Column("is_comparison", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.PrimaryKeyConstraint("mention_id", "brand_id"),
+    sa.Index("ix_mention_brand_brand_id", "brand_id", "mention_id"),
+)
+
+tag = sa.Table(
+    "tag",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("query", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+mention_tag = sa.Table(
+    "mention_tag",
+    metadata,
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tag.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("origin", sa.String(16), nullable=False),  # rule | person | suggestion
+    sa.Column("created_by", sa.String(320)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.PrimaryKeyConstraint("mention_id", "tag_id", "origin"),
+    sa.Index("ix_mention_tag_tag_id", "tag_id", "mention_id"),
+)
+
+sentiment_correction = sa.Table(
+    "sentiment_correction",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("brand_id", sa.Integer, sa.ForeignKey("brand.id", ondelete="CASCADE")),
+    sa.Column("label", sa.String(16), nullable=False),
+    sa.Column("previous", sa.String(16)),
+    sa.Column("corrected_by", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_sentiment_correction_mention_id", "mention_id"),
+)
+
+case_note = sa.Table(
+    "case_note",
+    metadata,
+    _id(),
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),  # note | reply
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_case_note_mention_id", "mention_id"),
+)
+
+import_run = sa.Table(
+    "import_run",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL")),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("format", sa.String(16)),
+    sa.Column("encoding", sa.String(32)),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("status", sa.String(16), nullable=False),  # running | done | failed
+    sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text),
+)
+
+rejected_row = sa.Table(
+    "rejected_row",
+    metadata,
+    _id(),
+    sa.Column(
+        "import_run_id",
+        sa.Integer,
+        sa.ForeignKey("import_run.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("field", sa.String(100)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+    sa.Index("ix_rejected_row_import_run_id", "import_run_id", "row_number"),
+)
+
+# Counts kept in step with mentions in the same transaction, for dashboards.
+# brand_id 0 is the row for all mentions; a brand row counts that brand's sentiment.
+rollup_daily = sa.Table(
+    "rollup_daily",
+    metadata,
+    _ws(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("brand_id", sa.Integer, nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("workspace_id", "brand_id", "day", "channel", "sentiment", "language"),
+    sqlite_with_rowid=False,
+)
+
+# The same counts without channel and language: small enough for whole-year brand views.
+rollup_brand_daily = sa.Table(
+    "rollup_brand_daily",
+    metadata,
+    _ws(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("brand_id", sa.Integer, nullable=False),
+    sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("workspace_id", "brand_id", "day", "sentiment"),
+    sqlite_with_rowid=False,
+)
+
+rollup_tag_daily = sa.Table(
+    "rollup_tag_daily",
+    metadata,
+    _ws(),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("tag_id", sa.Integer, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("workspace_id", "tag_id", "day"),
+    sqlite_with_rowid=False,
+)
+
+app_user = sa.Table(
+    "app_user",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # admin | analyst | viewer
+    sa.Column("language", sa.String(8)),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    _id(),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(200)),
+    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+)
+
+app_setting = sa.Table(
+    "app_setting",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

@@ -1,0 +1,289 @@
+"""The store suite: runs on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from otklik.domain import Filters
+from otklik.domain.mention import Author, Mention
+from otklik.errors import InputError
+from otklik.storage import AnalysedMention, Store, catalog
+from otklik.storage.aggregates import _from_mentions  # the path without rollups
+
+BASE = datetime(2025, 3, 1, 9, 0)
+
+
+def make(
+    text: str,
+    *,
+    day: int = 0,
+    channel: str = "vk",
+    sentiment: str | None = "neutral",
+    language: str | None = "ru",
+    **values: Any,
+) -> AnalysedMention:
+    mention = Mention(
+        text=text,
+        raw={"text": text},
+        channel=channel,
+        published_at=BASE + timedelta(days=day),
+        author=Author(name="a"),
+    )
+    return AnalysedMention(mention, {"sentiment": sentiment, "language": language, **values})
+
+
+def insert(store: Store, ws: Any, batch: list[AnalysedMention]) -> list[int | None]:
+    with store.begin() as conn:
+        return store.insert(conn, ws, batch).ids
+
+
+def rollup_equals_raw(store: Store, ws: Any, by: list[str], filters: Filters | None = None) -> None:
+    from dataclasses import replace
+
+    filters = filters or Filters()
+    fast = store.count_by(ws, filters, by)
+    with store.connect() as conn:
+        from otklik.storage.aggregates import _fold_time
+
+        slow = _fold_time(_from_mentions(conn, replace(filters, workspace_id=ws.id), by, None), by)
+    key = lambda r: tuple(str(r[d]) for d in by)  # noqa: E731
+    assert sorted(fast, key=key) == sorted(slow, key=key)
+
+
+def test_stored_text_is_exactly_what_was_received(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    text = '<b>«Кавычки» "quotes"</b>\nновая строка 🙂 ' + "я" * 60_000
+    [mid] = insert(store, ws, [make(text)])
+    assert mid is not None
+    assert store.mention(ws, mid).mention.text == text
+
+
+def test_reimport_of_the_same_items_stores_nothing_twice(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    batch = [make("первый отзыв"), make("второй отзыв"), make("первый отзыв")]
+    with store.begin() as conn:
+        first = store.insert(conn, ws, batch)
+    assert first.inserted == 2
+    with store.begin() as conn:
+        again = store.insert(conn, ws, [make("первый отзыв"), make("второй отзыв")])
+    assert again.inserted == 0 and again.already_stored == [0, 1]
+    assert store.count(ws, Filters()) == 2
+
+
+def test_external_id_decides_identity_within_a_source(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    src = store.source_id(ws, "export.csv", "file")
+    a = make("текст до правки")
+    a.mention.external_id, a.mention.source_id = "42", src
+    b = make("текст после правки")
+    b.mention.external_id, b.mention.source_id = "42", src
+    insert(store, ws, [a])
+    assert insert(store, ws, [b]) == [None]
+
+
+def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:
+    from otklik.pipeline.pipeline import Pipeline
+    from otklik.pipeline.stage import Item
+    from otklik.pipeline.stages.dedupe import DedupeStage
+    from otklik.pipeline.stages.normalise import NormaliseStage
+
+    pipeline = Pipeline([NormaliseStage(), DedupeStage()])
+    ws = store.workspace("w", "UTC")
+    original = "Курьер опоздал на четыре часа и даже не извинился, больше не закажу в этой службе"
+    texts = [
+        original,
+        "RT @shop: " + original + " https://t.co/x",
+        "Совсем другой отзыв о ценах на доставку и упаковке",
+    ]
+
+    def analysed(text: str, author: str) -> AnalysedMention:
+        item = pipeline.run([Item.of(text)])[0]
+        provided = {k: v for k, v in item.values.items() if k in pipeline.provides}
+        am = make(text, **provided)
+        am.mention.author = Author(name=author)
+        return am
+
+    [first] = insert(store, ws, [analysed(texts[0], "a")])
+    ids = insert(store, ws, [analysed(texts[1], "b"), analysed(texts[2], "c")])
+    copy, other = store.mention(ws, ids[0] or 0), store.mention(ws, ids[1] or 0)
+    assert copy.analysis.duplicate_of == first
+    assert other.analysis.duplicate_of is None
+    without = store.count(ws, Filters(include_duplicates=False))
+    assert without == 2
+
+
+def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) -> None:
+    ws = store.workspace("w", "Asia/Almaty")
+    brand = None
+    with store.begin() as conn:
+        brand = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
+        tag = catalog.add_tag(conn, ws.id, "доставка", "доставка", BASE)
+    batch = [
+        make(
+            f"отзыв {i}",
+            day=i % 5,
+            channel=("vk", "review")[i % 2],
+            sentiment=("positive", "negative", "neutral")[i % 3],
+            language=("ru", "kk")[i % 2],
+            brand_hits=[{"brand_id": brand.id, "role": "main"}] if i % 4 == 0 else [],
+            brand_sentiments=[{"sentiment": "negative", "score": 0.9}] if i % 4 == 0 else [],
+            tag_ids=[tag.id] if i % 3 == 0 else [],
+        )
+        for i in range(40)
+    ]
+    ids = [i for i in insert(store, ws, batch) if i is not None]
+    for by in (
+        ["day"],
+        ["channel", "sentiment"],
+        ["brand", "sentiment"],
+        ["tag", "day"],
+        ["language", "week"],
+    ):
+        rollup_equals_raw(store, ws, by)
+    rollup_equals_raw(store, ws, ["sentiment"], Filters(brand=("Ozon",)))
+    store.update_analysis(
+        ws,
+        {
+            ids[0]: {"sentiment": "positive", "language": "en"},
+            ids[1]: {"sentiment": "negative", "language": "ru"},
+        },
+    )
+    store.correct_sentiment(ws, ids[2], "positive", "анна@example.com")
+    store.delete_mentions(ws, ids[3:10])
+    with store.begin() as conn:
+        catalog.replace_rule_tags(conn, ws.id, tag.id, ids[10:20], BASE)
+        catalog.set_person_tag(conn, ws.id, ids[25], "доставка", True, "анна", BASE)
+    for by in (["day", "sentiment"], ["brand", "sentiment"], ["tag"], ["language"]):
+        rollup_equals_raw(store, ws, by)
+    assert store.count(ws, Filters()) == 33
+
+
+def test_filters_narrow_the_feed_and_counts_agree(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    batch = [
+        make(
+            f"доставка номер {i}" if i % 2 else f"цена номер {i}",
+            day=i,
+            channel="vk" if i < 5 else "review",
+            sentiment="negative" if i % 3 == 0 else "positive",
+            language="kk" if i == 7 else "ru",
+        )
+        for i in range(10)
+    ]
+    insert(store, ws, batch)
+    cases = [
+        Filters(channel=("review",)),
+        Filters(sentiment=("negative",)),
+        Filters(language=("kk",)),
+        Filters(since=BASE + timedelta(days=3), until=BASE + timedelta(days=6)),
+        Filters(q="доставка"),
+        Filters(q="доставка", channel=("vk",)),
+    ]
+    for filters in cases:
+        records, _ = store.mentions(ws, filters, limit=100)
+        assert len(records) == store.count(ws, filters)
+    records, _ = store.mentions(ws, Filters(q="доставка"), limit=100)
+    assert records and all("доставка" in r.mention.text for r in records)
+    assert [r.analysis.language for r in store.mentions(ws, Filters(language=("kk",)))[0]] == ["kk"]
+
+
+def test_cursor_paging_walks_every_mention_once_newest_first(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    insert(store, ws, [make(f"отзыв {i}", day=i // 3) for i in range(25)])
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page, cursor = store.mentions(ws, Filters(), limit=7, cursor=cursor)
+        seen.extend(r.mention.id or 0 for r in page)
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 25
+    moments = [store.mention(ws, i).mention.published_at for i in seen]
+    assert moments == sorted(moments, reverse=True)
+
+
+def test_a_damaged_cursor_is_refused_clearly(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    with pytest.raises(InputError, match="cursor"):
+        store.mentions(ws, Filters(), cursor="not-a-cursor")
+
+
+def test_case_work_records_status_assignee_and_first_response(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    [mid] = insert(store, ws, [make("где мой заказ?")])
+    assert mid is not None
+    store.update_case(ws, mid, assignee="oleg@example.com")
+    store.add_note(ws, mid, "note", "проверить трек", "oleg@example.com")
+    store.add_note(ws, mid, "reply", "Ваш заказ в пути", "oleg@example.com")
+    record = store.mention(ws, mid)
+    assert record.status == "in_progress" and record.first_response_at is not None
+    first = record.first_response_at
+    store.add_note(ws, mid, "reply", "Доставлено", "oleg@example.com")
+    closed = store.update_case(ws, mid, status="resolved")
+    assert closed.first_response_at == first and closed.resolved_at is not None
+    assert [n["kind"] for n in store.notes(ws, mid)] == ["note", "reply", "reply"]
+    assert store.count(ws, Filters(status=("resolved",))) == 1
+    with pytest.raises(InputError):
+        store.update_case(ws, mid, status="done")
+
+
+def test_a_correction_survives_reanalysis(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    [mid] = insert(store, ws, [make("спасибо, всё понятно", sentiment="positive")])
+    assert mid is not None
+    store.correct_sentiment(ws, mid, "negative", "ivan")
+    store.update_analysis(
+        ws,
+        {
+            mid: {
+                "sentiment": "positive",
+                "sentiment_score": 0.9,
+                "sentiment_source": "model",
+                "language": "ru",
+            }
+        },
+    )
+    analysis = store.mention(ws, mid).analysis
+    assert (analysis.sentiment, analysis.sentiment_source) == ("negative", "person")
+    [correction] = store.corrections(ws)
+    assert (correction.label, correction.previous, correction.corrected_by) == (
+        "negative",
+        "positive",
+        "ivan",
+    )
+
+
+def test_workspaces_do_not_see_each_other(store: Store) -> None:
+    one, two = store.workspace("one", "UTC"), store.workspace("two", "UTC")
+    [mid] = insert(store, one, [make("только в первом")])
+    insert(store, two, [make("только во втором")])
+    assert store.count(one, Filters()) == 1
+    from otklik.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        store.mention(two, mid or 0)
+
+
+def test_reanalysis_updates_language_but_keeps_a_persons_correction(store: Store) -> None:
+    from otklik.reanalysis import reanalyse
+    from otklik.settings import Settings
+
+    ws = store.workspace("w", "UTC")
+    ids = insert(
+        store,
+        ws,
+        [
+            make("Жеткізу өте жылдам болды", language=None, sentiment=None),
+            make("Спасибо, всё понятно", language=None, sentiment="positive"),
+        ],
+    )
+    store.correct_sentiment(ws, ids[1] or 0, "negative", "ivan")
+    done = reanalyse(store, ws, Settings(stages=("normalise", "language")), Filters())
+    assert done == 2
+    first, second = store.mention(ws, ids[0] or 0), store.mention(ws, ids[1] or 0)
+    assert first.analysis.language == "kk" and second.analysis.language == "ru"
+    assert (second.analysis.sentiment, second.analysis.sentiment_source) == ("negative", "person")
+    rollup_equals_raw(store, ws, ["language", "sentiment"])
