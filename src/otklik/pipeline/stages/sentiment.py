@@ -1,0 +1,139 @@
+"""The sentiment stage: positive / neutral / negative with a calibrated score, the star rating
+counted as evidence, and one sentiment per brand hit."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from otklik.pipeline.registry import register
+from otklik.pipeline.sentiment_backends import load_backend
+from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
+from otklik.pipeline.stage import Item
+from otklik.settings import Settings
+
+SERVED_LANGUAGES = frozenset({"ru", "kk", "en"})
+# Characters of a text the model reads; reviews are far shorter, and it bounds the time a
+# pasted book can take.
+MAX_CHARS = 20_000
+# How likely each star rating is for a negative, neutral and positive text (P(rating | label)).
+RATING_LIKELIHOOD: dict[int, tuple[float, float, float]] = {
+    1: (0.85, 0.13, 0.02),
+    2: (0.70, 0.25, 0.05),
+    3: (0.25, 0.55, 0.20),
+    4: (0.05, 0.25, 0.70),
+    5: (0.02, 0.13, 0.85),
+}
+# Text we cannot read (empty) or a language we do not serve: what we believe instead.
+EMPTY_PROBABILITIES = (0.3, 0.4, 0.3)
+OTHER_LANGUAGE_WEIGHT = 0.5
+
+
+@register("sentiment")
+class SentimentStage:
+    """Labels each item's text (and each brand hit's context) positive, neutral or negative.
+
+    Texts in a language other than ru, kk or en still go through the model, with their
+    probabilities pulled halfway towards uniform so the score says we are unsure. Empty text
+    is neutral with a low score. A star rating 1-5 multiplies the text's probabilities by
+    `RATING_LIKELIHOOD`; 1-2 stars are never positive and 4-5 never negative, and
+    `sentiment_source` is "rating" when that changed the text's label or there was no text.
+    """
+
+    name = "sentiment"
+    requires = frozenset({"clean_text", "language"})
+    provides = frozenset({"sentiment", "sentiment_score", "sentiment_source", "brand_sentiments"})
+
+    def __init__(
+        self, settings: Settings | None = None, backend: SentimentBackend | None = None
+    ) -> None:
+        self.settings = settings
+        self.backend = backend
+
+    def load(self) -> None:
+        """Pick and load the backend (the shipped compact model unless settings name another)."""
+        if self.backend is None:
+            self.backend = load_backend(self.settings)
+        self.backend.load()
+
+    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+        """Sentiment, score, source and brand sentiments for each item, in order."""
+        if not batch:
+            return []
+        self.load()
+        assert self.backend is not None
+        texts: list[str] = []
+        languages: list[str | None] = []
+        owners: list[tuple[int, int | None]] = []
+        for position, item in enumerate(batch):
+            language = item.get("language")
+            texts.append(_text_of(item))
+            languages.append(language)
+            owners.append((position, None))
+            for hit_no, hit in enumerate(item.get("brand_hits") or ()):
+                texts.append(str(hit.get("context") or "")[:MAX_CHARS])
+                languages.append(language)
+                owners.append((position, hit_no))
+        readable = [k for k, text in enumerate(texts) if text.strip()]
+        predictions = self.backend.predict(
+            [texts[k] for k in readable], [languages[k] for k in readable]
+        )
+        by_index = dict(zip(readable, predictions, strict=True))
+        results: list[dict[str, Any]] = [{"brand_sentiments": []} for _ in batch]
+        for k, (position, hit_index) in enumerate(owners):
+            item = batch[position]
+            rating: int | None = _stars(item.get("rating"))
+            if hit_index is not None and len(item.get("brand_hits") or ()) > 1:
+                rating = None  # a rating is about the whole review, not each of several brands
+            label, score, source = decide(by_index.get(k), languages[k], rating)
+            if hit_index is None:
+                results[position].update(
+                    sentiment=label, sentiment_score=score, sentiment_source=source
+                )
+            else:
+                results[position]["brand_sentiments"].append({"sentiment": label, "score": score})
+        return list(results)
+
+
+def decide(
+    prediction: Prediction | None, language: str | None, rating: int | None
+) -> tuple[str, float, str]:
+    """Final label, its probability and its source from the text's prediction and the rating."""
+    if prediction is None:
+        probs = list(EMPTY_PROBABILITIES)
+    else:
+        probs = [prediction.probabilities[label] for label in LABELS]
+        if language not in SERVED_LANGUAGES:
+            probs = [OTHER_LANGUAGE_WEIGHT * p + (1 - OTHER_LANGUAGE_WEIGHT) / 3 for p in probs]
+    text_label = LABELS[max(range(3), key=lambda k: probs[k])]
+    if rating is None:
+        return text_label, round(max(probs), 4), "model"
+    fused = [p * q for p, q in zip(probs, RATING_LIKELIHOOD[rating], strict=True)]
+    banned = {1: 2, 2: 2, 4: 0, 5: 0}.get(rating)
+    if banned is not None:
+        fused[banned] = 0.0
+    total = sum(fused)
+    fused = [p / total for p in fused]
+    best = max(range(3), key=lambda k: fused[k])
+    source = "rating" if prediction is None or LABELS[best] != text_label else "model"
+    return LABELS[best], round(fused[best], 4), source
+
+
+def _text_of(item: Item) -> str:
+    text = str(item.get("clean_text") or "")
+    title = str(item.get("title") or "").strip()
+    if title:
+        text = f"{title}. {text}" if text else title
+    return text[:MAX_CHARS]
+
+
+def _stars(value: object) -> int | None:
+    # Ratings arrive as int, float or numeric string; anything outside 1-5 is not evidence.
+    try:
+        stars = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(stars) or not 1 <= stars <= 5:
+        return None
+    return int(stars + 0.5)
