@@ -1,0 +1,1 @@
+"""Text analysis for matching: tokens with offsets, word forms, transliteration."""
