@@ -1,0 +1,231 @@
+"""API routes: parse the request, make one library call, return JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from otklik.domain.filters import Filters, parse_filters
+from otklik.storage.users import User
+from otklik.web import workspace
+from otklik.web.deps import api_user, web
+from otklik.web.workspace import CaseChange
+
+router = APIRouter()
+Viewer = Annotated[User, Depends(api_user("viewer"))]
+Analyst = Annotated[User, Depends(api_user("analyst"))]
+
+
+def api_filters(
+    request: Request,
+    brand: Annotated[list[str], Query(description="Brand name (repeatable).")] = [],  # noqa: B006
+    tag: Annotated[list[str], Query(description="Tag name (repeatable).")] = [],  # noqa: B006
+    sentiment: Annotated[
+        list[str], Query(description="positive, neutral or negative (repeatable).")
+    ] = [],  # noqa: B006
+    channel: Annotated[list[str], Query(description="Channel: vk, review…")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="Source name.")] = [],  # noqa: B006
+    language: Annotated[list[str], Query(description="ru, kk, en…")] = [],  # noqa: B006
+    status: Annotated[list[str], Query(description="new, in_progress, resolved, ignored.")] = [],  # noqa: B006
+    rating_min: Annotated[str | None, Query(description="Lowest rating (1–5).")] = None,
+    rating_max: Annotated[str | None, Query(description="Highest rating (1–5).")] = None,
+    since: Annotated[str | None, Query(description="2025-01-01 or ISO 8601.")] = None,
+    until: Annotated[str | None, Query(description="Up to this date, inclusive.")] = None,
+    q: Annotated[str | None, Query(description="Query-language search.")] = None,
+) -> Filters:
+    """DESIGN's filters from query parameters (422 naming the parameter when one is bad)."""
+    params: dict[str, Any] = {
+        "brand": brand,
+        "tag": tag,
+        "sentiment": sentiment,
+        "channel": channel,
+        "source": source,
+        "language": language,
+        "status": status,
+        "rating_min": rating_min,
+        "rating_max": rating_max,
+        "since": since,
+        "until": until,
+        "q": q,
+    }
+    return parse_filters(params, web(request).tz)
+
+
+ApiFilters = Annotated[Filters, Depends(api_filters)]
+
+
+@router.get("/mentions")
+def list_mentions(
+    request: Request,
+    _user: Viewer,
+    filters: ApiFilters,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> dict[str, Any]:
+    """Mentions matching the filters, newest first; pass next_cursor back as cursor."""
+    state = web(request)
+    records, next_cursor = state.store.mentions(state.ws, filters, limit=limit, cursor=cursor)
+    return {"items": [r.to_dict() for r in records], "next_cursor": next_cursor}
+
+
+@router.get("/mentions/{mention_id}")
+def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, Any]:
+    """One mention with its analysis, case fields and notes."""
+    state = web(request)
+    return _detail(request, state.store.mention(state.ws, mention_id).to_dict())
+
+
+class MentionPatch(BaseModel):
+    """Changes to a mention; fields left out stay as they are (assignee null unassigns)."""
+
+    status: str | None = Field(None, description="new, in_progress, resolved or ignored")
+    assignee: str | None = Field(None, description="Who works on it; null to unassign")
+    sentiment: str | None = Field(None, description="Correct the sentiment: positive…")
+    tags_add: list[str] = Field(default_factory=list, description="Tags a person adds")
+    tags_remove: list[str] = Field(default_factory=list, description="Person tags to remove")
+    note: str | None = Field(None, description="An internal note to add")
+    reply: str | None = Field(None, description="The reply that was sent")
+
+
+@router.patch("/mentions/{mention_id}")
+def patch_mention(
+    request: Request, mention_id: int, patch: MentionPatch, user: Analyst
+) -> dict[str, Any]:
+    """Change status, assignee, tags or sentiment; add a note or the reply that was sent."""
+    change = CaseChange(
+        status=patch.status,
+        assignee=patch.assignee,
+        unassign="assignee" in patch.model_fields_set and patch.assignee is None,
+        sentiment=patch.sentiment,
+        tags_add=patch.tags_add,
+        tags_remove=patch.tags_remove,
+        note=patch.note,
+        reply=patch.reply,
+    )
+    record = workspace.change_mention(web(request), mention_id, change, user)
+    return _detail(request, record.to_dict())
+
+
+def _detail(request: Request, item: dict[str, Any]) -> dict[str, Any]:
+    state = web(request)
+    record = state.store.mention(state.ws, int(item["id"]))
+    notes = state.store.notes(state.ws, int(item["id"]))
+    item["notes"] = [{**n, "created_at": n["created_at"].isoformat() + "Z"} for n in notes]
+    item["raw"] = record.mention.raw
+    item["first_response_at"] = _iso(record.first_response_at)
+    item["resolved_at"] = _iso(record.resolved_at)
+    return item
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() + "Z" if moment is not None else None
+
+
+@router.get("/stats")
+def stats(
+    request: Request,
+    _user: Viewer,
+    filters: ApiFilters,
+    by: Annotated[
+        list[str],
+        Query(
+            description="day, week, month, channel, sentiment, "
+            "language, brand, tag, source, status, rating"
+        ),
+    ] = [],  # noqa: B006
+) -> dict[str, Any]:
+    """Counts of matching mentions grouped by the `by` dimensions."""
+    state = web(request)
+    return {"by": by, "items": state.store.count_by(state.ws, filters, by)}
+
+
+class BrandIn(BaseModel):
+    """A brand to add or change."""
+
+    name: str
+    query: str
+    own: bool = False
+
+
+class TagIn(BaseModel):
+    """A tag to add or change; a query makes it a rule."""
+
+    name: str
+    query: str | None = None
+
+
+@router.get("/brands")
+def list_brands(request: Request, _user: Viewer) -> dict[str, Any]:
+    """The workspace's brands."""
+    brands, _ = workspace.brands_and_tags(web(request))
+    return {
+        "items": [{"id": b.id, "name": b.name, "query": b.query, "own": b.is_own} for b in brands]
+    }
+
+
+@router.post("/brands", status_code=201)
+def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]:
+    """Add a brand."""
+    b = workspace.save_brand(web(request), body.name, body.query, body.own)
+    return {"id": b.id, "name": b.name, "query": b.query, "own": b.is_own}
+
+
+@router.put("/brands/{name}")
+def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> dict[str, Any]:
+    """Change a brand's name, query or own flag."""
+    b = workspace.save_brand(web(request), body.name, body.query, body.own, old_name=name)
+    return {"id": b.id, "name": b.name, "query": b.query, "own": b.is_own}
+
+
+@router.get("/tags")
+def list_tags(request: Request, _user: Viewer) -> dict[str, Any]:
+    """The workspace's tags."""
+    _, tags = workspace.brands_and_tags(web(request))
+    return {"items": [{"id": t.id, "name": t.name, "query": t.query} for t in tags]}
+
+
+@router.post("/tags", status_code=201)
+def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
+    """Add a tag."""
+    t = workspace.save_tag(web(request), body.name, body.query)
+    return {"id": t.id, "name": t.name, "query": t.query}
+
+
+@router.put("/tags/{name}")
+def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[str, Any]:
+    """Change a tag's name or rule query."""
+    t = workspace.save_tag(web(request), body.name, body.query, old_name=name)
+    return {"id": t.id, "name": t.name, "query": t.query}
+
+
+@router.post("/imports", status_code=201)
+def import_file(
+    request: Request,
+    _user: Analyst,
+    file: Annotated[UploadFile, File(description="CSV, XLSX, JSON or JSONL")],
+    source: Annotated[str | None, Form()] = None,
+    channel: Annotated[str, Form()] = "other",
+) -> dict[str, Any]:
+    """Import an uploaded file: counts, and where its rejected rows are."""
+    result = workspace.import_upload(
+        web(request), file.filename or "upload", file.file, source, channel
+    )
+    return {
+        "id": result.run_id,
+        "rows_read": result.rows_read,
+        "imported": result.imported,
+        "duplicates": result.duplicates,
+        "rejected": result.rejected,
+        "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv",
+    }
+
+
+@router.get("/imports/{run_id}/rejected.csv")
+def rejected_rows(request: Request, run_id: int, _user: Analyst) -> Response:
+    """An import's rejected rows as CSV: row, field, reason, raw."""
+    from otklik.web.pages.uploads import rejected_csv
+
+    return rejected_csv(request, run_id)

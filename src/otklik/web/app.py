@@ -1,0 +1,142 @@
+"""create_app: the web UI and the JSON API over one store and one workspace."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from otklik.domain.filters import FilterError
+from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
+from otklik.search_terms import open_store
+from otklik.settings import Settings
+from otklik.storage import Store
+from otklik.storage import users as accounts
+from otklik.web import i18n
+from otklik.web.auth import LoginLimiter, Signer
+from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
+
+HERE = Path(__file__).parent
+SECRET_SETTING = "secret_key"
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The web application for `settings` (the database must be initialised)."""
+    if store is None:
+        store = open_store(settings.database_url)
+    store.check_schema()
+    state = WebState(
+        settings=settings,
+        store=store,
+        ws=store.workspace(settings.workspace, settings.timezone),
+        signer=Signer(_secret(settings, store)),
+        limiter=LoginLimiter(),
+        templates=_templates(),
+    )
+    app = FastAPI(title="Otklik", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.web = state
+    _add_page_errors(app)
+    app.middleware("http")(_security_headers)
+    from otklik.web.api import build_api
+    from otklik.web.pages import routers
+
+    for router in routers():
+        app.include_router(router)
+    app.mount("/api/v1", build_api(state))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_api_route("/vendor/plotly.min.js", _plotly, methods=["GET"], include_in_schema=False)
+    return app
+
+
+# Scripts only from our own origin: user text can never become a script, even if a template
+# slipped. Plotly sets style attributes, hence 'unsafe-inline' for styles only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _secret(settings: Settings, store: Store) -> str:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    with store.begin() as conn:
+        return accounts.setting_or_create(conn, SECRET_SETTING, secrets.token_urlsafe(48))
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.autoescape = True
+    templates.env.globals["welcome_kk"] = i18n.WELCOME_KK
+    return templates
+
+
+def _plotly() -> Response:
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.exists():
+        return Response("plotly.min.js is missing from the plotly package", status_code=404)
+    return FileResponse(
+        path, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+def _add_page_errors(app: FastAPI) -> None:
+    def login_required(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+    def forbidden(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Forbidden)
+        t = i18n.translator(i18n.language_of(request))
+        return _error_page(request, 403, t("error.forbidden", role=t(f"role.{exc.needed}")))
+
+    def csrf_failed(request: Request, _exc: Exception) -> Response:
+        t = i18n.translator(i18n.language_of(request))
+        return _error_page(request, 403, t("error.csrf"))
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        return _error_page(request, 404, str(exc))
+
+    def bad_input(request: Request, exc: Exception) -> Response:
+        return _error_page(request, 422, str(exc))
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(CsrfFailed, csrf_failed)
+    app.add_exception_handler(NotFoundError, not_found)
+    for kind in (InputError, FilterError, QueryError, ConfigError):
+        app.add_exception_handler(kind, bad_input)
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    response: HTMLResponse = render(
+        request,
+        "error.html",
+        {"status": status, "message": message},
+        user=session_user(request),
+        status_code=status,
+    )
+    return response

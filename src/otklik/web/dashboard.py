@@ -1,0 +1,182 @@
+"""The overview's numbers: a handful of rollup queries folded into chart-ready data."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from otklik.domain.filters import Filters, parse_filters
+from otklik.domain.records import Brand
+from otklik.storage import Store, catalog
+from otklik.web.deps import WebState
+
+PERIODS = (7, 30, 90)
+SENTIMENT_ORDER = ("negative", "neutral", "positive")
+
+
+def period_bounds(days: int, today: date) -> tuple[date, date]:
+    """First and last local day of a period of `days` days ending today."""
+    return today - timedelta(days=days - 1), today
+
+
+def overview(
+    state: WebState, since: date, until: date, brand: str | None, now: datetime
+) -> dict[str, Any]:
+    """Everything the overview page shows for a period (whole local days) and optional brand."""
+    store, ws = state.store, state.ws
+    base = {"since": since.isoformat(), "until": until.isoformat()}
+    if brand:
+        base["brand"] = brand
+    current = parse_filters(base, state.tz)
+    span = (until - since).days + 1
+    previous = replace(
+        current,
+        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
+        until=current.since,
+    )
+    with store.connect() as conn:
+        brands = catalog.list_brands(conn, ws.id)
+    # Separate small rollup queries: crossing all dimensions returns thousands of rows.
+    cells = store.count_by(ws, current, ["day", "sentiment"])
+    data: dict[str, Any] = {"generated": now.isoformat()}
+    data.update(_volume(cells, since, until, base))
+    data["channels"] = _split(store.count_by(ws, current, ["channel"]), "channel", base)
+    data["languages"] = _split(store.count_by(ws, current, ["language"]), "language", base)
+    data["brands"] = _brands(store, state, replace(current, brand=()), brands, base)
+    # Tag counts per brand have no rollup: with a brand chosen, the page fetches them after.
+    data["tags"] = None if brand else _tags(store, state, current, previous, base)
+    data["total"] = sum(c["count"] for c in cells)
+    negative = sum(c["count"] for c in cells if c["sentiment"] == "negative")
+    data["negative_share"] = round(100 * negative / data["total"], 1) if data["total"] else 0.0
+    return data
+
+
+def feed_url(base: dict[str, str], **more: Any) -> str:
+    """A link to the feed filtered to `base` plus `more` (None values dropped)."""
+    params = {**base, **{k: str(v) for k, v in more.items() if v is not None}}
+    return "/mentions?" + urlencode(params)
+
+
+def _volume(
+    cells: list[dict[str, Any]], since: date, until: date, base: dict[str, str]
+) -> dict[str, Any]:
+    days = [(since + timedelta(days=i)).isoformat() for i in range((until - since).days + 1)]
+    by: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for c in cells:
+        by[c["sentiment"]][c["day"]] += c["count"]
+    series = []
+    for sentiment in [*SENTIMENT_ORDER, None]:
+        if sentiment not in by:
+            continue
+        series.append(
+            {
+                "sentiment": sentiment or "none",
+                "counts": [by[sentiment][d] for d in days],
+                "urls": [
+                    feed_url({**base, "since": d, "until": d}, sentiment=sentiment) for d in days
+                ],
+            }
+        )
+    return {"days": days, "volume": series}
+
+
+def _split(cells: list[dict[str, Any]], dim: str, base: dict[str, str]) -> list[dict[str, Any]]:
+    totals: Counter[str | None] = Counter()
+    for c in cells:
+        totals[c[dim]] += c["count"]
+    return [
+        {"name": name or "?", "count": n, "url": feed_url(base, **{dim: name})}
+        for name, n in totals.most_common()
+    ]
+
+
+def _brands(
+    store: Store, state: WebState, filters: Filters, brands: list[Brand], base: dict[str, str]
+) -> list[dict[str, Any]]:
+    own = {b.name: b.is_own for b in brands}
+    rows = store.count_by(state.ws, filters, ["brand", "sentiment"])
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        counts[r["brand"]][r["sentiment"] or "none"] += r["count"]
+    grand = sum(sum(c.values()) for c in counts.values())
+    unbranded = {k: v for k, v in base.items() if k != "brand"}
+    out = []
+    for b in brands:
+        c = counts.get(b.name, Counter())
+        total = sum(c.values())
+        out.append(
+            {
+                "name": b.name,
+                "own": own[b.name],
+                "total": total,
+                "share": round(100 * total / grand, 1) if grand else 0.0,
+                "sentiment": {s: c.get(s, 0) for s in (*SENTIMENT_ORDER, "none")},
+                "url": feed_url(unbranded, brand=b.name),
+                "urls": {
+                    s: feed_url(unbranded, brand=b.name, sentiment=None if s == "none" else s)
+                    for s in (*SENTIMENT_ORDER, "none")
+                },
+            }
+        )
+    return out
+
+
+def top_tags(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
+    """The period's top tags with their change against the period before."""
+    base = {"since": since.isoformat(), "until": until.isoformat()}
+    if brand:
+        base["brand"] = brand
+    current = parse_filters(base, state.tz)
+    span = (until - since).days + 1
+    previous = replace(
+        current,
+        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
+        until=current.since,
+    )
+    return _tags(state.store, state, current, previous, base)
+
+
+def _tags(
+    store: Store, state: WebState, current: Filters, previous: Filters, base: dict[str, str]
+) -> list[dict[str, Any]]:
+    now = {r["tag"]: r["count"] for r in store.count_by(state.ws, current, ["tag"])}
+    before = {r["tag"]: r["count"] for r in store.count_by(state.ws, previous, ["tag"])}
+    top = sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+    out = []
+    for name, n in top:
+        was = before.get(name, 0)
+        change = round(100 * (n - was) / was) if was else None
+        out.append(
+            {
+                "name": name,
+                "count": n,
+                "previous": was,
+                "change": change,
+                "url": feed_url(base, tag=name),
+            }
+        )
+    return out
+
+
+def ratings(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
+    """Mentions per star (1–5) in the period; kept out of overview() because the rollups
+    have no rating, so this one counts mentions and is fetched after the page renders."""
+    base = {"since": since.isoformat(), "until": until.isoformat()}
+    if brand:
+        base["brand"] = brand
+    filters = parse_filters(base, state.tz)
+    counts: Counter[int] = Counter()
+    for r in state.store.count_by(state.ws, filters, ["rating"]):
+        if r["rating"] is not None:
+            counts[int(round(float(r["rating"])))] += r["count"]
+    return [
+        {
+            "name": str(star),
+            "count": counts.get(star, 0),
+            "url": feed_url(base, rating_min=star - 0.5 if star > 1 else 1, rating_max=star + 0.49),
+        }
+        for star in range(1, 6)
+    ]

@@ -1,0 +1,134 @@
+"""The mention feed, its exports, and the mention page with case work."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from otklik.domain.filters import FILTER_NAMES
+from otklik.domain.mention import CHANNELS, SENTIMENTS
+from otklik.storage import CASE_STATUSES, catalog
+from otklik.storage.users import User
+from otklik.web import workspace
+from otklik.web.auth import may
+from otklik.web.deps import filters_of, form_user, page_user, render, web
+from otklik.web.workspace import CaseChange
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@router.get("/mentions")
+def feed_page(
+    request: Request,
+    user: Annotated[User, Depends(page_user("viewer"))],
+    cursor: str | None = None,
+) -> Response:
+    """Mentions matching the query-string filters, newest first, a page at a time."""
+    state = web(request)
+    filters = filters_of(request)
+    records, next_cursor = state.store.mentions(state.ws, filters, limit=PAGE_SIZE, cursor=cursor)
+    brands, tags = workspace.brands_and_tags(state)
+    chosen = {name: request.query_params.getlist(name) for name in FILTER_NAMES}
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and v]
+    kept_query = urlencode(kept)
+    context = {
+        "records": records,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "chosen": chosen,
+        "kept_query": kept_query,
+        "brands": brands,
+        "tags": tags,
+        "channels": CHANNELS,
+        "sentiments": SENTIMENTS,
+        "statuses": CASE_STATUSES,
+    }
+    return render(request, "feed.html", context, user=user)
+
+
+@router.get("/mentions/export.{fmt}")
+def feed_export(
+    request: Request,
+    fmt: str,
+    _user: Annotated[User, Depends(page_user("viewer"))],
+) -> Response:
+    """The current view as CSV or XLSX, with brands, tags and case fields."""
+    rows = workspace.export_records(web(request), filters_of(request))
+    if fmt == "xlsx":
+        body, media = (
+            workspace.to_xlsx(rows),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    elif fmt == "csv":
+        body, media = workspace.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        return Response("export formats: csv, xlsx", status_code=404)
+    headers = {"Content-Disposition": f'attachment; filename="mentions.{fmt}"'}
+    return Response(body, media_type=media, headers=headers)
+
+
+@router.get("/mentions/{mention_id}")
+def mention_page(
+    request: Request,
+    mention_id: int,
+    user: Annotated[User, Depends(page_user("viewer"))],
+) -> Response:
+    """One mention: text, original link, raw payload, analysis, case work."""
+    state = web(request)
+    record = state.store.mention(state.ws, mention_id)
+    notes = state.store.notes(state.ws, mention_id)
+    with state.store.connect() as conn:
+        tags = catalog.list_tags(conn, state.ws.id)
+    response_time = None
+    if record.first_response_at and record.mention.collected_at:
+        response_time = record.first_response_at - record.mention.collected_at
+    context = {
+        "r": record,
+        "m": record.mention,
+        "a": record.analysis,
+        "notes": notes,
+        "tags": tags,
+        "statuses": CASE_STATUSES,
+        "sentiments": SENTIMENTS,
+        "raw": json.dumps(record.mention.raw, ensure_ascii=False, indent=2, default=str),
+        "can_edit": may(user.role, "analyst"),
+        "response_time": response_time,
+        "url_ok": (record.mention.url or "").startswith(("http://", "https://")),
+    }
+    return render(request, "mention.html", context, user=user)
+
+
+@router.post("/mentions/{mention_id}")
+def mention_change(
+    request: Request,
+    mention_id: int,
+    user: Annotated[User, Depends(form_user("analyst"))],
+    action: Annotated[str, Form()],
+    sentiment: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    assignee: Annotated[str, Form()] = "",
+    tag: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """One case-work action from the mention page's forms."""
+    change = {
+        "sentiment": lambda: CaseChange(sentiment=sentiment),
+        "case": lambda: CaseChange(
+            status=status or None, assignee=assignee.strip() or None, unassign=not assignee.strip()
+        ),
+        "tag_add": lambda: CaseChange(tags_add=[tag]),
+        "tag_remove": lambda: CaseChange(tags_remove=[tag]),
+        "note": lambda: CaseChange(note=body),
+        "reply": lambda: CaseChange(reply=body),
+    }.get(action)
+    if change is None:
+        return Response(f"unknown action {action!r}", status_code=422)
+    if action in ("note", "reply") and not body.strip():
+        return RedirectResponse(f"/mentions/{mention_id}", status_code=303)
+    workspace.change_mention(web(request), mention_id, change(), user)
+    return RedirectResponse(f"/mentions/{mention_id}", status_code=303)

@@ -1,0 +1,88 @@
+"""The overview dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from otklik.storage import catalog
+from otklik.storage.users import User
+from otklik.web import dashboard
+from otklik.web.deps import page_user, render, web
+
+router = APIRouter()
+
+
+@router.get("/")
+def overview_page(
+    request: Request,
+    user: Annotated[User, Depends(page_user("viewer"))],
+    days: int = 30,
+    brand: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Volume, channels, share of voice, tags, ratings and languages for a period."""
+    state = web(request)
+    now = datetime.now(UTC)
+    days = days if days in dashboard.PERIODS else 30
+    start, end = _period(request, days, since, until)
+    data = dashboard.overview(state, start, end, brand or None, now)
+    with state.store.connect() as conn:
+        brands = catalog.list_brands(conn, state.ws.id)
+    context = {
+        "data": data,
+        "days": days,
+        "brand": brand,
+        "brands": brands,
+        "periods": dashboard.PERIODS,
+        "since": start.isoformat(),
+        "until": end.isoformat(),
+    }
+    return render(request, "overview.html", context, user=user)
+
+
+@router.get("/overview/ratings")
+def overview_ratings(
+    request: Request,
+    _user: Annotated[User, Depends(page_user("viewer"))],
+    days: int = 30,
+    brand: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """The rating distribution of the overview's period, fetched by its chart."""
+    start, end = _period(request, days if days in dashboard.PERIODS else 30, since, until)
+    return JSONResponse({"ratings": dashboard.ratings(web(request), start, end, brand or None)})
+
+
+@router.get("/overview/tags")
+def overview_tags(
+    request: Request,
+    _user: Annotated[User, Depends(page_user("viewer"))],
+    days: int = 30,
+    brand: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Top tags of the overview's period for one brand, fetched by the page."""
+    start, end = _period(request, days if days in dashboard.PERIODS else 30, since, until)
+    return JSONResponse({"tags": dashboard.top_tags(web(request), start, end, brand or None)})
+
+
+def _period(request: Request, days: int, since: str, until: str) -> tuple[date, date]:
+    today = datetime.now(UTC).astimezone(web(request).tz).date()
+    start, end = dashboard.period_bounds(days, today)
+    if since and until:
+        start, end = _day(since, start), _day(until, end)
+    return start, end
+
+
+def _day(text: str, fallback: date) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return fallback

@@ -1,0 +1,69 @@
+"""Importing a file from the browser, and the rejected rows of an import."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from otklik.domain.mention import CHANNELS
+from otklik.domain.records import ImportRun
+from otklik.errors import NotFoundError
+from otklik.storage import imports
+from otklik.storage.users import User
+from otklik.web import workspace
+from otklik.web.deps import form_user, page_user, render, web
+
+router = APIRouter()
+
+
+def _recent(request: Request) -> list[ImportRun]:
+    state = web(request)
+    with state.store.connect() as conn:
+        return imports.list_runs(conn, state.ws.id, limit=20)
+
+
+@router.get("/import")
+def import_page(request: Request, user: Annotated[User, Depends(page_user("analyst"))]) -> Response:
+    """The upload form and recent imports."""
+    context = {"runs": _recent(request), "channels": CHANNELS, "result": None}
+    return render(request, "import.html", context, user=user)
+
+
+@router.post("/import")
+def import_upload(
+    request: Request,
+    user: Annotated[User, Depends(form_user("analyst"))],
+    file: Annotated[UploadFile, File()],
+    source: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "other",
+) -> Response:
+    """Import the uploaded file and show its report."""
+    result = workspace.import_upload(
+        web(request), file.filename or "upload", file.file, source.strip() or None, channel
+    )
+    context = {"runs": _recent(request), "channels": CHANNELS, "result": result}
+    return render(request, "import.html", context, user=user)
+
+
+@router.get("/imports/{run_id}/rejected.csv")
+def rejected_rows(
+    request: Request, run_id: int, _user: Annotated[User, Depends(page_user("analyst"))]
+) -> Response:
+    """An import's rejected rows with their reasons."""
+    return rejected_csv(request, run_id)
+
+
+def rejected_csv(request: Request, run_id: int) -> Response:
+    """CSV of a run's rejected rows (a run of another workspace is not found)."""
+    state = web(request)
+    with state.store.connect() as conn:
+        runs = {r.id for r in imports.list_runs(conn, state.ws.id, limit=1_000_000)}
+        if run_id not in runs:
+            raise NotFoundError(f"no import {run_id}")
+        body = imports.rejections_csv(imports.rejections(conn, run_id))
+    headers = {"Content-Disposition": f'attachment; filename="import-{run_id}-rejected.csv"'}
+    return Response(
+        ("\ufeff" + body).encode(), media_type="text/csv; charset=utf-8", headers=headers
+    )

@@ -1,0 +1,92 @@
+// Draws the overview charts from the page's JSON and sends chart clicks to the filtered feed.
+(function () {
+  "use strict";
+  var dataNode = document.getElementById("overview-data");
+  if (!dataNode || typeof Plotly === "undefined") { return; }
+  var data = JSON.parse(dataNode.textContent);
+  var labels = JSON.parse(document.getElementById("overview-labels").textContent);
+  var colours = { positive: "#16a34a", neutral: "#9ca3af", negative: "#dc2626", none: "#d1d5db" };
+  var layout = { margin: { l: 40, r: 10, t: 10, b: 40 }, height: 300, showlegend: true,
+                 legend: { orientation: "h" }, dragmode: false };
+  var config = { displayModeBar: false, responsive: true };
+
+  function draw(id, traces, extra) {
+    var node = document.getElementById(id);
+    if (!node) { return; }
+    Plotly.newPlot(node, traces, Object.assign({}, layout, extra || {}), config);
+    node.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      var url = point && point.customdata;
+      if (Array.isArray(url)) { url = url[0]; }
+      // Only links into our own feed are followed.
+      if (typeof url === "string" && url.indexOf("/mentions?") === 0) { window.location.assign(url); }
+    });
+  }
+
+  draw("chart-volume", data.volume.map(function (s) {
+    return { type: "bar", name: labels[s.sentiment] || s.sentiment, x: data.days, y: s.counts,
+             customdata: s.urls, marker: { color: colours[s.sentiment] } };
+  }), { barmode: "stack" });
+
+  function bars(id, rows, horizontal) {
+    var names = rows.map(function (r) { return r.name; });
+    var counts = rows.map(function (r) { return r.count; });
+    var trace = { type: "bar", customdata: rows.map(function (r) { return r.url; }),
+                  marker: { color: "#2563eb" } };
+    if (horizontal) { trace.y = names; trace.x = counts; trace.orientation = "h"; }
+    else { trace.x = names; trace.y = counts; }
+    draw(id, [trace], { showlegend: false });
+  }
+  bars("chart-channels", data.channels, false);
+  function tagTable(rows) {
+    var table = document.getElementById("top-tags");
+    table.replaceChildren();
+    document.getElementById("top-tags-empty").hidden = rows.length > 0;
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      var name = document.createElement("td");
+      var link = document.createElement("a");
+      if (row.url.indexOf("/mentions?") === 0) { link.href = row.url; }
+      link.textContent = row.name;
+      name.appendChild(link);
+      var count = document.createElement("td");
+      count.textContent = String(row.count);
+      var change = document.createElement("td");
+      change.className = row.change > 0 ? "up" : "down";
+      change.textContent = row.change === null ? "new" : (row.change > 0 ? "+" : "") + row.change + "%";
+      tr.append(name, count, change);
+      table.appendChild(tr);
+    });
+  }
+  var tagsNode = document.getElementById("top-tags");
+  if (data.tags) { tagTable(data.tags); }
+  else if (tagsNode) {
+    // Tag counts for one brand are counted from mentions (no rollup): fetched after the page.
+    fetch(tagsNode.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { tags: [] }; })
+      .then(function (body) { tagTable(body.tags); });
+  }
+
+  var ratingsNode = document.getElementById("chart-ratings");
+  if (ratingsNode && ratingsNode.dataset.src) {
+    // Ratings count mentions (no rollup), so they load after the rest of the page.
+    fetch(ratingsNode.dataset.src, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { ratings: [] }; })
+      .then(function (body) { bars("chart-ratings", body.ratings, false); });
+  }
+
+  draw("chart-languages", [{ type: "pie", labels: data.languages.map(function (r) { return r.name; }),
+    values: data.languages.map(function (r) { return r.count; }),
+    customdata: data.languages.map(function (r) { return r.url; }), hole: 0.4 }]);
+
+  var brands = data.brands;
+  var moods = ["negative", "neutral", "positive"];
+  if (brands.some(function (b) { return b.sentiment.none > 0; })) { moods.push("none"); }
+  draw("chart-sov", moods.map(function (s) {
+    return { type: "bar", name: labels[s], orientation: "h",
+             y: brands.map(function (b) { return b.name + (b.own ? " ★" : ""); }),
+             x: brands.map(function (b) { return b.sentiment[s]; }),
+             customdata: brands.map(function (b) { return b.urls[s]; }),
+             marker: { color: colours[s] } };
+  }), { barmode: "stack", margin: { l: 120, r: 10, t: 10, b: 40 } });
+}());
