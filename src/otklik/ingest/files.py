@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,8 +296,12 @@ def _is_sound(text: str, delimiter: str, width: int) -> bool:
     return all(len(r) == width or not any("\n" in v for v in r) for r in records)
 
 
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_bytes(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    """True when decoding left undecodable bytes in (surrogate escapes)."""
+    return _BAD_BYTES.search(value) is not None
 
 
 def _csv_line(values: list[str], delimiter: str) -> str:

@@ -27,9 +27,6 @@ NEAR_THRESHOLD = 0.7
 _MAX_CHARS = 5000
 _SHINGLE = 5
 _PRIME = (1 << 31) - 1
-_rng = np.random.default_rng(20250101)
-_A = _rng.integers(1, _PRIME, size=NUM_HASHES, dtype=np.int64)
-_B = _rng.integers(0, _PRIME, size=NUM_HASHES, dtype=np.int64)
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|^rt\s+@\w+:?|@\w+", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -42,16 +39,76 @@ def canonical(text: str) -> str:
 
 def signature(text: str) -> npt.NDArray[np.uint32]:
     """MinHash signature over character 5-grams of canonical text (robust to small edits)."""
-    codes = np.frombuffer(text[:_MAX_CHARS].encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    if codes.size < _SHINGLE:
-        codes = np.concatenate([codes, np.zeros(_SHINGLE - codes.size, dtype=np.int64)])
-    # Polynomial hash of every 5-gram at once, kept below 2**31 so products fit in int64.
+    return signatures([text])[0]
+
+
+# One-permutation MinHash: every shingle is hashed once and falls into one of NUM_HASHES
+# bins by its top bits; a bin keeps its smallest value. Empty bins (short texts) borrow the
+# next filled bin's value, shifted by the distance (rotation densification), so two texts
+# are compared bin by bin as with NUM_HASHES separate hash functions, at 1/NUM_HASHES the cost.
+_GROUP_CHARS = 262_144  # texts hashed in one numpy pass
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_EMPTY = np.uint64(1 << 32)
+_ROTATE = np.uint64(0x9E3779B9)
+
+
+def signatures(texts: Sequence[str]) -> list[npt.NDArray[np.uint32]]:
+    """MinHash signatures of many texts, a group of texts per numpy pass."""
+    out: list[npt.NDArray[np.uint32]] = []
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        text = text[:_MAX_CHARS].ljust(_SHINGLE, "\0")
+        group.append(text)
+        size += len(text)
+        if size >= _GROUP_CHARS:
+            out.extend(_group_signatures(group))
+            group, size = [], 0
+    out.extend(_group_signatures(group))
+    return out
+
+
+def _group_signatures(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
+    """Signatures of texts of at least `_SHINGLE` characters."""
+    if not texts:
+        return []
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     count = codes.size - _SHINGLE + 1
     hashes = np.zeros(count, dtype=np.int64)
     for offset in range(_SHINGLE):
         hashes = (hashes * 1_000_003 + codes[offset : offset + count]) % _PRIME
-    mixed = (_A[:, None] * hashes[None, :] + _B[:, None]) % _PRIME
-    return np.asarray(mixed.min(axis=1), dtype=np.uint32)
+    # Keep only the shingles that lie inside one text.
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    owner = np.repeat(np.arange(len(texts)), lengths)[:count]
+    inside = np.arange(count) - starts[owner] <= lengths[owner] - _SHINGLE
+    mixed = hashes[inside].astype(np.uint64)
+    owner = owner[inside]
+    # splitmix64's finaliser: every output bit depends on every input bit.
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= _MIX_1
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= _MIX_2
+    mixed ^= mixed >> np.uint64(31)
+    bins = (mixed >> np.uint64(59)).astype(np.int64)
+    values = mixed & np.uint64(0xFFFFFFFF)
+    table = np.full(len(texts) * NUM_HASHES, _EMPTY, dtype=np.uint64)
+    np.minimum.at(table, owner * NUM_HASHES + bins, values)
+    sig = table.reshape(len(texts), NUM_HASHES)
+    filled = sig != _EMPTY
+    if not filled.all():
+        dense = sig.copy()
+        missing = ~filled
+        for distance in range(1, NUM_HASHES):
+            borrowed = np.roll(sig, -distance, axis=1)
+            take = missing & np.roll(filled, -distance, axis=1)
+            dense[take] = borrowed[take] + np.uint64(distance) * _ROTATE
+            missing &= ~take
+            if not missing.any():
+                break
+        sig = dense
+    return list((sig & np.uint64(0xFFFFFFFF)).astype(np.uint32))
 
 
 def similarity(left: bytes, right: bytes) -> float:
@@ -91,13 +148,15 @@ class DedupeStage:
         out: list[Mapping[str, Any]] = []
         first_by_key: dict[int, int] = {}
         sigs: list[bytes] = []
-        for index, item in enumerate(batch):
-            text = canonical(item["clean_text"])
+        texts = [canonical(item["clean_text"]) for item in batch]
+        long_enough = [t for t in texts if len(t) >= MIN_CHARS]
+        computed = iter(signatures(long_enough))
+        for index, text in enumerate(texts):
             if len(text) < MIN_CHARS:
                 out.append({"dedupe_keys": [], "signature": None, "duplicate_in_batch": None})
                 sigs.append(b"")
                 continue
-            sig = signature(text)
+            sig = next(computed)
             keys = band_keys(sig)
             raw = sig.tobytes()
             sigs.append(raw)
