@@ -23,12 +23,14 @@ def make(
     channel: str = "vk",
     sentiment: str | None = "neutral",
     language: str | None = "ru",
+    rating: float | None = None,
     **values: Any,
 ) -> AnalysedMention:
     mention = Mention(
         text=text,
         raw={"text": text},
         channel=channel,
+        rating=rating,
         published_at=BASE + timedelta(days=day),
         author=Author(name="a"),
     )
@@ -120,7 +122,9 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
     brand = None
     with store.begin() as conn:
         brand = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
+        other = catalog.add_brand(conn, ws.id, "Wildberries", "wildberries", False, BASE)
         tag = catalog.add_tag(conn, ws.id, "доставка", "доставка", BASE)
+        price = catalog.add_tag(conn, ws.id, "цена", "цена", BASE)
     batch = [
         make(
             f"отзыв {i}",
@@ -128,9 +132,10 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
             channel=("vk", "review")[i % 2],
             sentiment=("positive", "negative", "neutral")[i % 3],
             language=("ru", "kk")[i % 2],
-            brand_hits=[{"brand_id": brand.id, "role": "main"}] if i % 4 == 0 else [],
-            brand_sentiments=[{"sentiment": "negative", "score": 0.9}] if i % 4 == 0 else [],
-            tag_ids=[tag.id] if i % 3 == 0 else [],
+            rating=(None, 1, 2.5, 4.4, 4.5, 5)[i % 6],
+            brand_hits=[{"brand_id": b.id, "role": "main"} for b in (brand, other)[: i % 4 % 3]],
+            brand_sentiments=[{"sentiment": "negative", "score": 0.9}] if i % 4 == 1 else [],
+            tag_ids=[t.id for t in (tag, price)[: i % 3]],
         )
         for i in range(40)
     ]
@@ -141,9 +146,18 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
         ["brand", "sentiment"],
         ["tag", "day"],
         ["language", "week"],
+        ["rating"],
+        ["brand", "rating", "sentiment"],
+        ["tag", "brand"],
     ):
         rollup_equals_raw(store, ws, by)
     rollup_equals_raw(store, ws, ["sentiment"], Filters(brand=("Ozon",)))
+    rollup_equals_raw(store, ws, ["rating"], Filters(brand=("Wildberries",)))
+    rollup_equals_raw(store, ws, ["tag"], Filters(brand=("Ozon",)))
+    rollup_equals_raw(store, ws, ["day"], Filters(brand=("Ozon", "Wildberries")))
+    rollup_equals_raw(store, ws, ["month"], Filters(tag=("доставка", "цена")))
+    stars = {r["rating"]: r["count"] for r in store.count_by(ws, Filters(), ["rating"])}
+    assert stars == {None: 7, 1: 7, 3: 7, 4: 7, 5: 12}  # 2.5 → 3 and 4.5 → 5: half up
     store.update_analysis(
         ws,
         {
@@ -156,8 +170,16 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
     with store.begin() as conn:
         catalog.replace_rule_tags(conn, ws.id, tag.id, ids[10:20], BASE)
         catalog.set_person_tag(conn, ws.id, ids[25], "доставка", True, "анна", BASE)
-    for by in (["day", "sentiment"], ["brand", "sentiment"], ["tag"], ["language"]):
+    for by in (
+        ["day", "sentiment"],
+        ["brand", "sentiment"],
+        ["tag"],
+        ["language"],
+        ["rating", "brand"],
+        ["tag", "brand"],
+    ):
         rollup_equals_raw(store, ws, by)
+    rollup_equals_raw(store, ws, ["tag"], Filters(brand=("Wildberries",)))
     assert store.count(ws, Filters()) == 33
 
 

@@ -17,6 +17,7 @@ from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
 from otklik.storage import filtering
+from otklik.storage.rollups import star
 from otklik.storage.schema import (
     analysis,
     brand,
@@ -46,8 +47,10 @@ DIMENSIONS = (
 _TIME = {"day", "week", "month"}
 _DAILY_DIMS = _TIME | {"channel", "sentiment", "language", "brand"}
 _DAILY_FILTERS = {"brand", "channel", "sentiment", "language", "since", "until"}
-_BRAND_DIMS = _TIME | {"sentiment", "brand"}
+_BRAND_DIMS = _TIME | {"sentiment", "brand", "rating"}
 _BRAND_FILTERS = {"brand", "sentiment", "since", "until"}
+_TAG_DIMS = _TIME | {"tag", "brand"}
+_TAG_FILTERS = {"tag", "brand", "since", "until"}
 
 
 def count_by(
@@ -66,17 +69,25 @@ def count_by(
     tz = ZoneInfo(ws.timezone)
     days = _day_bounds(filters, tz)
     used = _used_filters(filters)
+    if not _counted_once(filters, by):
+        days = None  # only the mention tables can count a mention once across several values
     if days is not None and set(by) <= _BRAND_DIMS and used <= _BRAND_FILTERS:
         rows = _from_brand_daily(conn, ws.id, filters, by, days)
     elif days is not None and set(by) <= _DAILY_DIMS and used <= _DAILY_FILTERS:
         rows = _from_daily(conn, ws.id, filters, by, days)
-    elif days is not None and set(by) <= _TIME | {"tag"} and used <= {"tag", "since", "until"}:
+    elif days is not None and set(by) <= _TAG_DIMS and used <= _TAG_FILTERS:
         rows = _from_tag_daily(conn, ws.id, filters, by, days)
     elif filters.q and predicate_for is not None:
         rows = _from_matching(conn, filters, by, groups_for, predicate_for(filters.q))
     else:
         rows = _from_mentions(conn, filters, by, groups_for)
     return _fold_time(rows, by)
+
+
+def _counted_once(filters: Filters, by: Sequence[str]) -> bool:
+    """Whether summing rollup rows counts each mention once: a mention with two of the
+    brands (or tags) filtered on sits in both rows unless the counts are split by them."""
+    return ("brand" in by or len(filters.brand) <= 1) and ("tag" in by or len(filters.tag) <= 1)
 
 
 def _used_filters(filters: Filters) -> set[str]:
@@ -161,6 +172,7 @@ def _from_brand_daily(
         "month": table.c.day,
         "sentiment": table.c.sentiment,
         "brand": table.c.brand_id,
+        "rating": table.c.rating,
     }
     where: list[ColumnElement[bool]] = [table.c.workspace_id == ws_id]
     names: dict[int, str] = {
@@ -196,12 +208,19 @@ def _from_tag_daily(
         "week": rollup_tag_daily.c.day,
         "month": rollup_tag_daily.c.day,
         "tag": tag.c.name,
+        "brand": brand.c.name,
     }
     where: list[ColumnElement[bool]] = [rollup_tag_daily.c.workspace_id == ws_id]
     if filters.tag:
         where.append(tag.c.name.in_(filters.tag))
     where.extend(_day_where(rollup_tag_daily.c.day, days))
     joined = rollup_tag_daily.join(tag, tag.c.id == rollup_tag_daily.c.tag_id)
+    if "brand" in by or filters.brand:
+        joined = joined.join(brand, brand.c.id == rollup_tag_daily.c.brand_id)
+        if filters.brand:
+            where.append(brand.c.name.in_(filters.brand))
+    else:
+        where.append(rollup_tag_daily.c.brand_id == 0)
     return _grouped(conn, joined, cols, by, where, sa.func.sum(rollup_tag_daily.c.count))
 
 
@@ -296,12 +315,15 @@ def _grouped(
 
 
 def _clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Empty rollup values as None, days as dates, counts as ints."""
+    """Empty rollup values as None, ratings as stars, days as dates, counts as ints."""
     for item in rows:
         if item.get("sentiment") == "":
             item["sentiment"] = None
         if item.get("language") == "":
             item["language"] = None
+        if "rating" in item:
+            # Whole stars everywhere; 0 is the rollups' "no rating" (ratings are on 1–5).
+            item["rating"] = star(item["rating"]) if item["rating"] else None
         if isinstance(item.get("day"), str):
             item["day"] = date.fromisoformat(item["day"])
         item["count"] = int(item["count"] or 0)

@@ -73,6 +73,7 @@ def insert_batch(
         delta.add(
             day=row["day"],
             channel=row["channel"],
+            rating=row["rating"],
             sentiment=values.get("sentiment"),
             language=values.get("language"),
             brands=_brand_sentiments(values),

@@ -21,8 +21,15 @@ from otklik.storage.schema import (
 )
 
 DailyKey = tuple[date, int, str, str, str]  # day, brand_id (0 = all), channel, sentiment, language
-TagKey = tuple[date, int]
-BrandKey = tuple[date, int, str]  # day, brand_id (0 = all), sentiment
+TagKey = tuple[date, int, int]  # day, tag_id, brand_id (0 = all)
+BrandKey = tuple[date, int, str, int]  # day, brand_id (0 = all), sentiment, star (0 = none)
+
+
+def star(rating: float | None) -> int:
+    """A 1–5 rating as whole stars, half up (4.5 → 5); 0 for no rating."""
+    if rating is None:
+        return 0
+    return min(5, max(1, int(rating + 0.5)))
 
 
 class RollupDelta:
@@ -42,19 +49,24 @@ class RollupDelta:
         language: str | None,
         brands: Iterable[tuple[int, str | None]],
         tag_ids: Iterable[int],
+        rating: float | None = None,
         sign: int = 1,
     ) -> None:
         """Count one mention (sign -1 removes it)."""
         overall = sentiment or ""
         lang = language or ""
+        stars = star(rating)
         self.daily[(day, 0, channel, overall, lang)] += sign
-        self.brands[(day, 0, overall)] += sign
+        self.brands[(day, 0, overall, stars)] += sign
+        brand_ids = {0}
         for brand_id, brand_sentiment in brands:
             towards = brand_sentiment or overall
             self.daily[(day, brand_id, channel, towards, lang)] += sign
-            self.brands[(day, brand_id, towards)] += sign
+            self.brands[(day, brand_id, towards, stars)] += sign
+            brand_ids.add(brand_id)
         for tag_id in set(tag_ids):
-            self.tags[(day, tag_id)] += sign
+            for brand_id in brand_ids:
+                self.tags[(day, tag_id, brand_id)] += sign
 
 
 def combine(*deltas: RollupDelta) -> RollupDelta:
@@ -83,12 +95,19 @@ def apply(conn: Connection, workspace_id: int, delta: RollupDelta) -> None:
         if n
     ]
     tags = [
-        {"workspace_id": workspace_id, "day": k[0], "tag_id": k[1], "count": n}
+        {"workspace_id": workspace_id, "day": k[0], "tag_id": k[1], "brand_id": k[2], "count": n}
         for k, n in delta.tags.items()
         if n
     ]
     brands = [
-        {"workspace_id": workspace_id, "day": k[0], "brand_id": k[1], "sentiment": k[2], "count": n}
+        {
+            "workspace_id": workspace_id,
+            "day": k[0],
+            "brand_id": k[1],
+            "sentiment": k[2],
+            "rating": k[3],
+            "count": n,
+        }
         for k, n in delta.brands.items()
         if n
     ]
@@ -129,6 +148,7 @@ def delta_for(conn: Connection, mention_ids: Sequence[int], sign: int) -> Rollup
                 mention.c.id,
                 mention.c.day,
                 mention.c.channel,
+                mention.c.rating,
                 analysis.c.sentiment,
                 analysis.c.language,
             )
@@ -149,10 +169,11 @@ def delta_for(conn: Connection, mention_ids: Sequence[int], sign: int) -> Rollup
             )
         ):
             tags.setdefault(mid, set()).add(tid)
-        for mid, day, channel, sentiment, language in rows:
+        for mid, day, channel, rating, sentiment, language in rows:
             delta.add(
                 day=day,
                 channel=channel,
+                rating=rating,
                 sentiment=sentiment,
                 language=language,
                 brands=brands.get(mid, []),

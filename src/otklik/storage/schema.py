@@ -262,7 +262,8 @@ rollup_daily = sa.Table(
     sqlite_with_rowid=False,
 )
 
-# The same counts without channel and language: small enough for whole-year brand views.
+# Counts by sentiment and star rating (0 = no rating, else the rating rounded to 1–5),
+# without channel and language: small enough for whole-year brand views.
 rollup_brand_daily = sa.Table(
     "rollup_brand_daily",
     metadata,
@@ -270,19 +271,22 @@ rollup_brand_daily = sa.Table(
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("brand_id", sa.Integer, nullable=False),
     sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("rating", sa.SmallInteger, nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
-    sa.PrimaryKeyConstraint("workspace_id", "brand_id", "day", "sentiment"),
+    sa.PrimaryKeyConstraint("workspace_id", "brand_id", "day", "sentiment", "rating"),
     sqlite_with_rowid=False,
 )
 
+# Tag counts overall (brand_id 0) and among each brand's mentions.
 rollup_tag_daily = sa.Table(
     "rollup_tag_daily",
     metadata,
     _ws(),
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("tag_id", sa.Integer, nullable=False),
+    sa.Column("brand_id", sa.Integer, nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
-    sa.PrimaryKeyConstraint("workspace_id", "tag_id", "day"),
+    sa.PrimaryKeyConstraint("workspace_id", "tag_id", "brand_id", "day"),
     sqlite_with_rowid=False,
 )
 

@@ -46,8 +46,8 @@ def overview(
     data["channels"] = _split(store.count_by(ws, current, ["channel"]), "channel", base)
     data["languages"] = _split(store.count_by(ws, current, ["language"]), "language", base)
     data["brands"] = _brands(store, state, replace(current, brand=()), brands, base)
-    # Tag counts per brand have no rollup: with a brand chosen, the page fetches them after.
-    data["tags"] = None if brand else _tags(store, state, current, previous, base)
+    data["tags"] = _tags(store, state, current, previous, base)
+    data["ratings"] = _ratings(store, state, current, base)
     data["total"] = sum(c["count"] for c in cells)
     negative = sum(c["count"] for c in cells if c["sentiment"] == "negative")
     data["negative_share"] = round(100 * negative / data["total"], 1) if data["total"] else 0.0
@@ -162,16 +162,20 @@ def _tags(
 
 
 def ratings(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
-    """Mentions per star (1–5) in the period; kept out of overview() because the rollups
-    have no rating, so this one counts mentions and is fetched after the page renders."""
+    """Mentions per star (1–5) in the period, for the brand when one is given."""
     base = {"since": since.isoformat(), "until": until.isoformat()}
     if brand:
         base["brand"] = brand
-    filters = parse_filters(base, state.tz)
+    return _ratings(state.store, state, parse_filters(base, state.tz), base)
+
+
+def _ratings(
+    store: Store, state: WebState, filters: Filters, base: dict[str, str]
+) -> list[dict[str, Any]]:
     counts: Counter[int] = Counter()
-    for r in state.store.count_by(state.ws, filters, ["rating"]):
+    for r in store.count_by(state.ws, filters, ["rating"]):
         if r["rating"] is not None:
-            counts[int(round(float(r["rating"])))] += r["count"]
+            counts[int(r["rating"])] += r["count"]
     return [
         {
             "name": str(star),

@@ -58,22 +58,8 @@
       table.appendChild(tr);
     });
   }
-  var tagsNode = document.getElementById("top-tags");
-  if (data.tags) { tagTable(data.tags); }
-  else if (tagsNode) {
-    // Tag counts for one brand are counted from mentions (no rollup): fetched after the page.
-    fetch(tagsNode.dataset.src, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { tags: [] }; })
-      .then(function (body) { tagTable(body.tags); });
-  }
-
-  var ratingsNode = document.getElementById("chart-ratings");
-  if (ratingsNode && ratingsNode.dataset.src) {
-    // Ratings count mentions (no rollup), so they load after the rest of the page.
-    fetch(ratingsNode.dataset.src, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : { ratings: [] }; })
-      .then(function (body) { bars("chart-ratings", body.ratings, false); });
-  }
+  tagTable(data.tags || []);
+  bars("chart-ratings", data.ratings || [], false);
 
   draw("chart-languages", [{ type: "pie", labels: data.languages.map(function (r) { return r.name; }),
     values: data.languages.map(function (r) { return r.count; }),

@@ -114,6 +114,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("brand_id", sa.Integer(), nullable=False),
         sa.Column("sentiment", sa.String(length=16), nullable=False),
+        sa.Column("rating", sa.SmallInteger(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
@@ -122,7 +123,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "workspace_id", "brand_id", "day", "sentiment", name=op.f("pk_rollup_brand_daily")
+            "workspace_id",
+            "brand_id",
+            "day",
+            "sentiment",
+            "rating",
+            name=op.f("pk_rollup_brand_daily"),
         ),
         sqlite_with_rowid=False,
     )
@@ -131,6 +137,7 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.Column("brand_id", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
@@ -138,7 +145,9 @@ def upgrade() -> None:
             name=op.f("fk_rollup_tag_daily_workspace_id_workspace"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("workspace_id", "tag_id", "day", name=op.f("pk_rollup_tag_daily")),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "tag_id", "brand_id", "day", name=op.f("pk_rollup_tag_daily")
+        ),
         sqlite_with_rowid=False,
     )
     op.create_table(
