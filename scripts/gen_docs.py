@@ -1,4 +1,4 @@
-"""Write docs/cli.md and docs/settings.md from the code, so they say what it does.
+"""Write docs/cli.md, docs/settings.md and docs/api.md from the code, so they say what it does.
 
 Usage: .venv/bin/python scripts/gen_docs.py [--check]
 With --check nothing is written; the exit code is 1 when a file is out of date.
@@ -51,11 +51,58 @@ def settings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def api_markdown() -> str:
+    """Every /api/v1 route from the API's own OpenAPI document."""
+    from otklik.web.api import build_api
+
+    spec = build_api(None).openapi()  # type: ignore[arg-type]  # routes only, no store
+    schemas = spec.get("components", {}).get("schemas", {})
+    parts = [
+        "# JSON API\n",
+        "Generated from the OpenAPI document (`GET /api/v1/openapi.json` on a running server) "
+        "by `scripts/gen_docs.py`.\n",
+        f"{spec['info'].get('description', '')}\n",
+        "Every route needs `Authorization: Bearer TOKEN`; a missing or revoked token gets 401, "
+        "a role that may not act gets 403 (viewers read, analysts and admins change), a bad "
+        "parameter or body gets 422 with `detail` saying what is wrong (and `parameter` naming "
+        "a bad filter). Lists page with a cursor: pass `next_cursor` back as `cursor` until it "
+        "is null.\n",
+    ]
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            parts.append(f"## `{method.upper()} /api/v1{path}`\n")
+            if op.get("description"):
+                parts.append(f"{op['description'].strip()}\n")
+            params = op.get("parameters", [])
+            if params:
+                parts.append("| parameter | in | required | meaning |")
+                parts.append("| --- | --- | --- | --- |")
+                for param in params:
+                    meaning = param.get("description") or param.get("schema", {}).get("title", "")
+                    required = "yes" if param.get("required") else ""
+                    parts.append(f"| `{param['name']}` | {param['in']} | {required} | {meaning} |")
+                parts.append("")
+            body = op.get("requestBody", {}).get("content", {})
+            for media, content in body.items():
+                ref = content.get("schema", {}).get("$ref", "")
+                schema = schemas.get(ref.rsplit("/", 1)[-1], content.get("schema", {}))
+                fields = schema.get("properties", {})
+                parts.append(f"Body (`{media}`): " + ", ".join(f"`{f}`" for f in fields) + "\n")
+            codes = ", ".join(sorted(op.get("responses", {})))
+            parts.append(f"Responses: {codes}.\n")
+    return "\n".join(parts)
+
+
 def main() -> int:
     """Write (or check) the generated pages."""
     check = "--check" in sys.argv
     stale = []
-    for name, text in (("cli.md", cli_markdown()), ("settings.md", settings_markdown())):
+    pages = (
+        ("cli.md", cli_markdown()),
+        ("settings.md", settings_markdown()),
+        ("api.md", api_markdown()),
+    )
+    for name, text in pages:
         path = DOCS / name
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
