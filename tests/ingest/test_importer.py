@@ -261,3 +261,36 @@ def test_a_quote_never_closed_costs_only_its_own_row(
     assert "never closed" in bad.reason and "Незакрытая" in bad.raw
     texts = {r.mention.text for r in sqlite_store.mentions(ws, Filters())[0]}
     assert texts == {"Многострочный\nотзыв", 'Экран 5" дюймов'}
+
+
+def test_a_big_file_analysed_in_a_separate_process_stores_the_same(
+    tmp_path: Path, pipeline: Pipeline
+) -> None:
+    rows = ["Дата;Текст;Оценка"]
+    for i in range(1500):
+        text = (
+            f"Курьер опоздал на {i % 7} дня, заказ {i % 40} пришёл мятым"
+            if i % 3
+            else f"Delivery number {i} arrived on time, thanks"
+        )
+        rows.append(f"0{1 + i % 9}.03.2025;{text};{1 + i % 5}")
+    rows.append("31.02.2025;дата не бывает;3")
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    seen = []
+    for name, threshold in (("inline", 10**12), ("process", 0)):
+        store = Store.open(f"sqlite:///{tmp_path / name}.db")
+        store.init()
+        ws = store.workspace("w", "UTC")
+        options = ImportOptions(batch_size=200, process_bytes=threshold)
+        result = import_file(store, ws, pipeline, path, options)
+        stored = [
+            (r.mention.text, r.analysis.language, r.analysis.duplicate_of is not None)
+            for r in store.mentions(ws, Filters(), limit=5000)[0]
+        ]
+        seen.append((result.imported, result.rejected, result.near_duplicates, sorted(stored)))
+        store.close()
+    assert seen[0] == seen[1]
+    imported, rejected, copies, stored = seen[0]
+    assert (imported, rejected) == (1500, 1) and copies > 0
+    assert {language for _, language, _ in stored} == {"ru", "en"}

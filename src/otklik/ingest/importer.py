@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -15,10 +17,15 @@ from otklik.errors import InputError
 from otklik.ingest.files import FileInfo, OpenedFile, RawRow, open_rows
 from otklik.ingest.mapping import RowRejected, RowRules, map_columns, to_mention
 from otklik.pipeline.pipeline import Pipeline
+from otklik.pipeline.stage import Item
 from otklik.storage import AnalysedMention, Store, utcnow
 from otklik.storage import imports as import_runs
 
 Progress = Callable[[int, int], None]  # bytes read, rows read
+
+# From this file size on, the analysis runs in a process of its own beside the reading and the
+# storing (with 2 cores, about half again as fast); smaller files are not worth its start-up.
+PROCESS_BYTES = 4_000_000
 
 
 @dataclass
@@ -31,6 +38,8 @@ class ImportOptions:
     rating_scale: tuple[float, float] = (1, 5)
     channel: str = "other"
     batch_size: int = 1000
+    # Files from this size on are analysed in a separate process (see PROCESS_BYTES).
+    process_bytes: int = PROCESS_BYTES
 
 
 @dataclass
@@ -88,9 +97,14 @@ def _import_opened(
         mapping, ZoneInfo(ws.timezone), options.rating_scale, options.channel, source_id
     )
     rules_for = _RulesByKeys(rules, options.mapping) if not info.columns else None
-    pipeline.load()
+    analyser = _analyser_for(pipeline, path, options.process_bytes)
+    if analyser is None:
+        pipeline.load()
     try:
-        _run_chunks(store, ws, pipeline, opened, rules, rules_for, result, options, progress)
+        with analyser or _NoExecutor():
+            _run_chunks(
+                store, ws, pipeline, analyser, opened, rules, rules_for, result, options, progress
+            )
     except KeyboardInterrupt:
         with store.begin() as conn:
             import_runs.finish_run(conn, run_id, "interrupted", utcnow(), "stopped by the user")
@@ -136,6 +150,7 @@ def _run_chunks(
     store: Store,
     ws: Workspace,
     pipeline: Pipeline,
+    analyser: Executor | None,
     opened: OpenedFile,
     rules: RowRules,
     rules_for: _RulesByKeys | None,
@@ -143,30 +158,58 @@ def _run_chunks(
     options: ImportOptions,
     progress: Progress | None,
 ) -> None:
-    # One writer thread stores batch n while this thread reads and analyses batch n+1:
-    # SQLite and the language detector both work outside the GIL, so the two overlap.
+    # One writer thread stores batch n while this thread reads (and, without an analyser
+    # process, analyses) batch n+1; with an analyser, it works one batch ahead of the store.
+    ahead = 1 if analyser is not None else 0
+    waiting: deque[_Batch] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otklik-import-writer") as writer:
         pending: Future[None] | None = None
-        for chunk in _chunks(opened.rows, options.batch_size):
-            accepted, rejections = _analyse_chunk(pipeline, chunk, rules, rules_for)
+
+        def store_oldest() -> None:
+            nonlocal pending
+            batch = waiting.popleft()
+            if batch.analysed is not None:
+                for am, values in zip(batch.accepted, batch.analysed.result(), strict=True):
+                    am.values = values
             if pending is not None:
                 pending.result()
                 if progress is not None:
                     progress(opened.counter.count, result.rows_read)
             pending = writer.submit(
-                _store_chunk, store, ws, len(chunk), accepted, rejections, result
+                _store_chunk, store, ws, batch.read, batch.accepted, batch.rejections, result
             )
+
+        for chunk in _chunks(opened.rows, options.batch_size):
+            accepted, rejections = _accept_chunk(chunk, rules, rules_for)
+            items = [item_for(am.mention) for am in accepted]
+            batch = _Batch(len(chunk), accepted, rejections)
+            if analyser is None:
+                pipeline.run(items)
+                for am, item in zip(accepted, items, strict=True):
+                    am.values = item.values
+            else:
+                batch.analysed = analyser.submit(_analyse_in_worker, items)
+            waiting.append(batch)
+            while len(waiting) > ahead:
+                store_oldest()
+        while waiting:
+            store_oldest()
         if pending is not None:
             pending.result()
             if progress is not None:
                 progress(opened.counter.count, result.rows_read)
 
 
-def _analyse_chunk(
-    pipeline: Pipeline,
-    chunk: Sequence[RawRow],
-    rules: RowRules,
-    rules_for: _RulesByKeys | None,
+@dataclass
+class _Batch:
+    read: int
+    accepted: list[AnalysedMention]
+    rejections: list[Rejection]
+    analysed: Future[list[dict[str, object]]] | None = None
+
+
+def _accept_chunk(
+    chunk: Sequence[RawRow], rules: RowRules, rules_for: _RulesByKeys | None
 ) -> tuple[list[AnalysedMention], list[Rejection]]:
     accepted: list[AnalysedMention] = []
     rejections: list[Rejection] = []
@@ -176,11 +219,47 @@ def _analyse_chunk(
             accepted.append(AnalysedMention(to_mention(row, row_rules)))
         except RowRejected as exc:
             rejections.append(Rejection(row.number, exc.field, exc.reason, row.raw))
-    items = [item_for(am.mention) for am in accepted]
-    pipeline.run(items)
-    for am, item in zip(accepted, items, strict=True):
-        am.values = item.values
     return accepted, rejections
+
+
+class _NoExecutor:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _analyser_for(pipeline: Pipeline, path: Path, threshold: int) -> ProcessPoolExecutor | None:
+    """A process that analyses batches, for big files whose pipeline can be rebuilt there."""
+    recipe = getattr(pipeline, "recipe", None)
+    try:
+        big = path.stat().st_size >= threshold
+    except OSError:
+        big = False
+    if recipe is None or not big:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(recipe,),
+    )
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _start_worker(recipe: Callable[[], Pipeline]) -> None:
+    global _worker_pipeline
+    _worker_pipeline = recipe()
+    _worker_pipeline.load()
+
+
+def _analyse_in_worker(items: list[Item]) -> list[dict[str, object]]:
+    assert _worker_pipeline is not None
+    _worker_pipeline.run(items)
+    return [dict(item.values) for item in items]
 
 
 def _store_chunk(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from otklik.errors import ConfigError
 from otklik.pipeline.stage import BASE_FIELDS, Item, Stage
@@ -11,9 +11,13 @@ from otklik.pipeline.stage import BASE_FIELDS, Item, Stage
 class Pipeline:
     """An ordered, validated list of stages; `load` once, then `run` per batch."""
 
-    def __init__(self, stages: Sequence[Stage]) -> None:
+    def __init__(
+        self, stages: Sequence[Stage], recipe: Callable[[], Pipeline] | None = None
+    ) -> None:
         check_order(stages)
         self.stages = list(stages)
+        # How to build the same pipeline elsewhere (picklable), e.g. in an analysis process.
+        self.recipe = recipe
         self._loaded = False
 
     @property
