@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from otklik.cli.main import cli
+from otklik.errors import InputError
 
 Run = Callable[..., Result]
 
@@ -102,3 +103,32 @@ def test_match_stored_counts_and_samples(run: Run) -> None:
     lines = result.output.strip().splitlines()
     assert "4 of 6 stored mentions match" in result.output
     assert len([line for line in lines if line.startswith("{")]) == 1
+
+
+def test_renamed_brand_keeps_its_matches(run: Run) -> None:
+    run("brands", "add", "Boxberry", "--own")
+    before = json.loads(run("brands", "list", "--format", "json").stdout)
+    renamed = run("brands", "edit", "Boxberry", "--name", "Боксберри")
+    assert "brand 'Boxberry' renamed to 'Боксберри'" in renamed.output
+    after = json.loads(run("brands", "list", "--format", "json").stdout)
+    assert after == [{**before[0], "name": "Боксберри"}]
+    matched = run("mentions", "--brand", "Боксберри", "--format", "json").stdout
+    assert len(json.loads(matched)) == 4
+
+
+def test_renaming_to_a_taken_name_is_refused(run: Run) -> None:
+    run("tags", "add", "price", "-q", "цена")
+    run("tags", "add", "delivery", "-q", "доставка")
+    refused = CliRunner().invoke(cli, ["tags", "edit", "price", "--name", "delivery"])
+    assert refused.exit_code == 1
+    assert isinstance(refused.exception, InputError)
+    assert "another tag already has that name" in str(refused.exception)
+
+
+def test_renamed_tag_keeps_rule_and_assignments(run: Run) -> None:
+    run("tags", "add", "price", "-q", "цена")
+    assert "tag 'price' renamed to 'цена'" in run("tags", "edit", "price", "--name", "цена").output
+    rows = json.loads(run("mentions", "--tag", "цена", "--format", "json").stdout)
+    assert [r["text"][:8] for r in rows] == ["Доставка"]
+    listed = json.loads(run("tags", "list", "--format", "json").stdout)
+    assert listed == [{"id": 1, "name": "цена", "query": "цена"}]

@@ -8,14 +8,12 @@ from typing import Any
 
 import click
 
-from otklik import output
-from otklik.analysis import build_pipeline
+from otklik import output, rematch
 from otklik.cli.context import AppContext, pass_app
 from otklik.cli.match import BadQuery
 from otklik.domain.filters import Filters
 from otklik.domain.records import Brand, MentionRecord, Tag
 from otklik.errors import QueryError
-from otklik.pipeline.stage import Item
 from otklik.querylang.match import compile_query
 from otklik.storage import catalog, utcnow
 from otklik.text.morphology import tokenize, word_pattern
@@ -35,25 +33,12 @@ def stored_mentions(app: AppContext) -> Iterator[MentionRecord]:
             return
 
 
-def _item(record: MentionRecord) -> Item:
-    m = record.mention
-    return Item.of(m.text, title=m.title, rating=m.rating, channel=m.channel, language_hint=None)
+def _progress(what: str) -> rematch.Progress:
+    def report(done: int, total: int) -> None:
+        if done:
+            output.message(f"  re-matched {done} of {total} stored mentions ({what})", err=True)
 
-
-def _batches(app: AppContext) -> Iterator[list[MentionRecord]]:
-    batch: list[MentionRecord] = []
-    for record in stored_mentions(app):
-        if record.mention.id is not None:
-            batch.append(record)
-        if len(batch) >= _PAGE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _progress(done: int, total: int, what: str) -> None:
-    output.message(f"  re-matched {done} of {total} stored mentions ({what})", err=True)
+    return report
 
 
 def _check(query: str) -> None:
@@ -64,53 +49,20 @@ def _check(query: str) -> None:
 
 
 def rematch_brands(app: AppContext, brand_ids: Sequence[int]) -> dict[int, int]:
-    """Match the given brands against all stored mentions again (role, context and per-brand
-    sentiment included) and store the hits; returns how many mentions each brand is in."""
-    store, ws = app.store(), app.workspace()
-    with store.connect() as conn:
-        brands = catalog.list_brands(conn, ws.id)
-    wanted = ("normalise", "language", "brands", "sentiment")
-    names = [n for n in wanted if n in ("normalise", "brands") or n in app.settings.stages]
-    pipeline = build_pipeline(app.settings, brands=brands, stages=names)
-    hits: dict[int, dict[int, dict[str, Any]]] = {b: {} for b in brand_ids}
-    total, done = store.count(ws, Filters()), 0
-    for batch in _batches(app):
-        items = pipeline.run([_item(r) for r in batch])
-        for record, item in zip(batch, items, strict=True):
-            scores = item.get("brand_sentiments") or []
-            for n, hit in enumerate(item.get("brand_hits") or []):
-                if hit["brand_id"] in hits:
-                    score = scores[n] if n < len(scores) else {}
-                    hits[hit["brand_id"]][int(record.mention.id or 0)] = {
-                        **hit,
-                        "sentiment": score.get("sentiment"),
-                        "score": score.get("score"),
-                    }
-        done += len(batch)
-        _progress(done, total, "brands")
-    with store.begin() as conn:
-        for brand_id, found in hits.items():
-            catalog.replace_brand_hits(conn, ws.id, brand_id, found)
-    return {b: len(found) for b, found in hits.items()}
+    """Match the given brands against all stored mentions again, printing progress; returns
+    how many mentions each brand is in."""
+    return rematch.rematch_brands(
+        app.store(), app.workspace(), app.settings, brand_ids, _progress("brands")
+    )
 
 
 def rematch_tag(app: AppContext, tag: Tag) -> int:
-    """Apply a tag's rule to all stored mentions again; people's tags stay. Returns the count."""
-    store, ws = app.store(), app.workspace()
-    ids: list[int] = []
-    if tag.query:
-        pipeline = build_pipeline(app.settings, tags=[tag], stages=["normalise", "tags"])
-        total, done = store.count(ws, Filters()), 0
-        for batch in _batches(app):
-            items = pipeline.run([_item(r) for r in batch])
-            ids += [
-                int(r.mention.id or 0) for r, i in zip(batch, items, strict=True) if i["tag_ids"]
-            ]
-            done += len(batch)
-            _progress(done, total, f"tag {tag.name!r}")
-    with store.begin() as conn:
-        catalog.replace_rule_tags(conn, ws.id, tag.id, ids, utcnow())
-    return len(ids)
+    """Apply a tag's rule to all stored mentions again, printing progress; people's tags stay.
+    Returns how many mentions the rule gives the tag."""
+    found = rematch.rematch_tags(
+        app.store(), app.workspace(), app.settings, [tag.id], _progress(f"tag {tag.name!r}")
+    )
+    return found[tag.id]
 
 
 # The variant helper
@@ -259,26 +211,36 @@ def register(cli: click.Group) -> None:
 
     @brands.command("edit")
     @click.argument("name")
+    @click.option("--name", "new_name", help="New name; the brand keeps its matched mentions.")
     @click.option("--query", "-q", help="New query; stored mentions are matched again.")
     @click.option("--own/--competitor", default=None, help="Our brand or a competitor.")
     @pass_app
-    def brands_edit(app: AppContext, name: str, query: str | None, own: bool | None) -> None:
-        """Change a brand; a new query is applied to all stored mentions.
+    def brands_edit(
+        app: AppContext, name: str, new_name: str | None, query: str | None, own: bool | None
+    ) -> None:
+        """Rename a brand or change its query or own flag.
+
+        A new query is applied to all stored mentions; a renamed brand keeps the ones it is in.
 
         \b
         Example:
           otklik brands edit Boxberry --query 'Boxberry OR Боксберри OR "Box berry"'
+          otklik brands edit Boxberry --name "Boxberry RU"
         """
         if query is not None:
             _check(query)
         store, ws = app.store(), app.workspace()
         with store.begin() as conn:
-            brand = catalog.update_brand(conn, ws.id, name, utcnow(), query=query, is_own=own)
+            brand = catalog.update_brand(
+                conn, ws.id, name, utcnow(), new_name=new_name, query=query, is_own=own
+            )
         if query is not None:
             count = rematch_brands(app, [brand.id])[brand.id]
-            output.message(f"brand {brand.name!r} updated; found in {count} stored mentions")
+            output.message(
+                f"{_updated('brand', name, brand.name)}; found in {count} stored mentions"
+            )
         else:
-            output.message(f"brand {brand.name!r} updated")
+            output.message(_updated("brand", name, brand.name))
 
     @brands.command("remove")
     @click.argument("name")
@@ -362,25 +324,32 @@ def register(cli: click.Group) -> None:
 
     @tags.command("edit")
     @click.argument("name")
+    @click.option("--name", "new_name", help="New name; the tag stays on its mentions.")
     @click.option("--query", "-q", help="New rule query ('' removes the rule).")
     @pass_app
-    def tags_edit(app: AppContext, name: str, query: str | None) -> None:
-        """Change a tag; a changed rule is re-applied to stored mentions (people's tags stay).
+    def tags_edit(app: AppContext, name: str, new_name: str | None, query: str | None) -> None:
+        """Rename a tag or change its rule.
+
+        A changed rule is applied to stored mentions again (people's tags stay); a renamed tag
+        keeps every assignment.
 
         \b
         Example:
           otklik tags edit price --query 'цена OR дорого OR дешево'
+          otklik tags edit price --name цена
         """
         if query:
             _check(query)
         store, ws = app.store(), app.workspace()
         with store.begin() as conn:
-            tag = catalog.update_tag(conn, ws.id, name, utcnow(), query=query)
+            tag = catalog.update_tag(conn, ws.id, name, utcnow(), new_name=new_name, query=query)
         if query is not None:
             count = rematch_tag(app, tag)
-            output.message(f"tag {tag.name!r} updated; rule applied to {count} stored mentions")
+            output.message(
+                f"{_updated('tag', name, tag.name)}; rule applied to {count} stored mentions"
+            )
         else:
-            output.message(f"tag {tag.name!r} updated")
+            output.message(_updated("tag", name, tag.name))
 
     @tags.command("remove")
     @click.argument("name")
@@ -396,6 +365,10 @@ def register(cli: click.Group) -> None:
         with store.begin() as conn:
             catalog.remove_tag(conn, ws.id, name)
         output.message(f"tag {name!r} removed")
+
+
+def _updated(kind: str, old: str, new: str) -> str:
+    return f"{kind} {old!r} renamed to {new!r}" if old != new else f"{kind} {new!r} updated"
 
 
 def _name_query(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,17 +60,48 @@ def add_brand(
     return Brand(int(new_id), name, query, is_own)
 
 
-def update_brand(conn: Connection, ws_id: int, name: str, now: datetime, **changes: Any) -> Brand:
-    """Change a brand's name, query or own flag (keys: name, query, is_own)."""
+def update_brand(
+    conn: Connection,
+    ws_id: int,
+    name: str,
+    now: datetime,
+    *,
+    new_name: str | None = None,
+    query: str | None = None,
+    is_own: bool | None = None,
+) -> Brand:
+    """Change the brand called `name`: rename it, set its query or own flag (None keeps).
+
+    The id stays, so a renamed brand keeps every mention it was matched in.
+    """
     current = get_brand(conn, ws_id, name)
-    values = {
-        k: v for k, v in changes.items() if v is not None and k in ("name", "query", "is_own")
-    }
+    values: dict[str, Any] = {}
+    if new_name is not None and new_name.strip() != current.name:
+        values["name"] = _free_name(conn, brand, ws_id, new_name, "brand")
+    if query is not None:
+        if not query.strip():
+            raise InputError(f"brand {name!r} needs a query; it finds the brand's mentions")
+        values["query"] = query
+    if is_own is not None:
+        values["is_own"] = is_own
     if values:
         conn.execute(
             sa.update(brand).where(brand.c.id == current.id).values(**values, updated_at=now)
         )
-    return get_brand(conn, ws_id, values.get("name", name))
+    return get_brand(conn, ws_id, values.get("name", current.name))
+
+
+def _free_name(conn: Connection, table: sa.Table, ws_id: int, new_name: str, kind: str) -> str:
+    """`new_name` stripped, or InputError when it is empty or another brand/tag has it."""
+    wanted = new_name.strip()
+    if not wanted:
+        raise InputError(f"a {kind} needs a name; give a non-empty new name")
+    taken = conn.execute(
+        sa.select(table.c.id).where(table.c.workspace_id == ws_id, table.c.name == wanted)
+    ).first()
+    if taken:
+        raise InputError(f"cannot rename to {wanted!r}: another {kind} already has that name")
+    return wanted
 
 
 def remove_brand(conn: Connection, ws_id: int, name: str) -> None:
@@ -111,17 +142,26 @@ def add_tag(conn: Connection, ws_id: int, name: str, query: str | None, now: dat
     return Tag(int(new_id), name, query)
 
 
-def update_tag(conn: Connection, ws_id: int, name: str, now: datetime, **changes: Any) -> Tag:
-    """Change a tag's name or rule query (query "" removes the rule)."""
+def update_tag(
+    conn: Connection,
+    ws_id: int,
+    name: str,
+    now: datetime,
+    *,
+    new_name: str | None = None,
+    query: str | None = None,
+) -> Tag:
+    """Change the tag called `name`: rename it or set its rule query ("" removes the rule;
+    None keeps it). The id stays, so a renamed tag keeps its rule and people's assignments."""
     current = get_tag(conn, ws_id, name)
     values: dict[str, Any] = {}
-    if changes.get("name"):
-        values["name"] = changes["name"]
-    if "query" in changes and changes["query"] is not None:
-        values["query"] = changes["query"] or None
+    if new_name is not None and new_name.strip() != current.name:
+        values["name"] = _free_name(conn, tag, ws_id, new_name, "tag")
+    if query is not None:
+        values["query"] = query if query.strip() else None
     if values:
         conn.execute(sa.update(tag).where(tag.c.id == current.id).values(**values, updated_at=now))
-    return get_tag(conn, ws_id, values.get("name", name))
+    return get_tag(conn, ws_id, values.get("name", current.name))
 
 
 def remove_tag(conn: Connection, ws_id: int, name: str) -> None:
@@ -141,18 +181,19 @@ def remove_tag(conn: Connection, ws_id: int, name: str) -> None:
 
 
 def replace_brand_hits(
-    conn: Connection, ws_id: int, brand_id: int, hits: Mapping[int, Mapping[str, Any]]
+    conn: Connection,
+    ws_id: int,
+    brand_id: int,
+    hits: Mapping[int, Mapping[str, Any]],
+    within: Collection[int] | None = None,
 ) -> None:
     """Set which mentions a brand is in (mention id → hit dict with sentiment), rollups too.
 
-    Mentions not in `hits` lose the brand; used when a brand's query changes.
+    Mentions not in `hits` lose the brand; with `within`, only those mentions are looked at
+    (one batch of a re-match), otherwise all. Used when a brand's query changes.
     """
-    old = {
-        r[0]
-        for r in conn.execute(
-            sa.select(mention_brand.c.mention_id).where(mention_brand.c.brand_id == brand_id)
-        )
-    }
+    stored = sa.select(mention_brand.c.mention_id).where(mention_brand.c.brand_id == brand_id)
+    old = _ids_within(conn, stored, mention_brand.c.mention_id, within)
     touched = sorted(old | set(hits))
     for start in range(0, len(touched), 2000):
         chunk = touched[start : start + 2000]
@@ -177,17 +218,19 @@ def replace_brand_hits(
 
 
 def replace_rule_tags(
-    conn: Connection, ws_id: int, tag_id: int, mention_ids: Sequence[int], now: datetime
+    conn: Connection,
+    ws_id: int,
+    tag_id: int,
+    mention_ids: Collection[int],
+    now: datetime,
+    within: Collection[int] | None = None,
 ) -> None:
-    """Make a tag's rule assignments exactly `mention_ids`; people's tags stay untouched."""
-    old = {
-        r[0]
-        for r in conn.execute(
-            sa.select(mention_tag.c.mention_id).where(
-                mention_tag.c.tag_id == tag_id, mention_tag.c.origin == "rule"
-            )
-        )
-    }
+    """Make a tag's rule assignments exactly `mention_ids` (among `within` when given, one
+    batch of a re-match); people's tags stay untouched, rollups follow."""
+    stored = sa.select(mention_tag.c.mention_id).where(
+        mention_tag.c.tag_id == tag_id, mention_tag.c.origin == "rule"
+    )
+    old = _ids_within(conn, stored, mention_tag.c.mention_id, within)
     new = set(mention_ids)
     touched = sorted(old ^ new)
     for start in range(0, len(touched), 2000):
@@ -218,6 +261,23 @@ def replace_rule_tags(
                 ],
             )
         rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, chunk, 1)))
+
+
+def _ids_within(
+    conn: Connection,
+    stored: sa.Select[Any],
+    column: sa.ColumnElement[Any],
+    within: Collection[int] | None,
+) -> set[int]:
+    if within is None:
+        return {r[0] for r in conn.execute(stored)}
+    found: set[int] = set()
+    ids = sorted(within)
+    for start in range(0, len(ids), 2000):
+        found.update(
+            r[0] for r in conn.execute(stored.where(column.in_(ids[start : start + 2000])))
+        )
+    return found
 
 
 def set_person_tag(
