@@ -48,12 +48,11 @@ def conditions(
             mention.c.source_id.in_(sa.select(source.c.id).where(source.c.name.in_(filters.source)))
         )
     if filters.tag:
+        tagged = mention_tag.alias("tag_filter")
         out.append(
-            mention.c.id.in_(
-                sa.select(mention_tag.c.mention_id)
-                .join(tag, tag.c.id == mention_tag.c.tag_id)
-                .where(tag.c.name.in_(filters.tag))
-            )
+            sa.exists()
+            .where(tagged.c.mention_id == mention.c.id)
+            .where(tagged.c.tag_id.in_(sa.select(tag.c.id).where(tag.c.name.in_(filters.tag))))
         )
     out.extend(_brand_and_sentiment(filters))
     if not filters.include_duplicates:
@@ -65,18 +64,21 @@ def conditions(
 
 def _brand_and_sentiment(filters: Filters) -> list[ColumnElement[bool]]:
     # With a brand chosen, sentiment means the sentiment towards that brand.
+    # EXISTS, not IN: the feed walks mentions newest first and stops at a full page, probing
+    # each one, where IN would first collect every mention of the brand (100 ms at 1M).
     if not filters.brand:
         return [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
+    hits = mention_brand.alias("brand_filter")  # the outer query may join mention_brand too
     hit = (
-        sa.select(mention_brand.c.mention_id)
-        .join(brand, brand.c.id == mention_brand.c.brand_id)
-        .where(brand.c.name.in_(filters.brand))
+        sa.exists()
+        .where(hits.c.mention_id == mention.c.id)
+        .where(hits.c.brand_id.in_(sa.select(brand.c.id).where(brand.c.name.in_(filters.brand))))
     )
     if filters.sentiment:
-        hit = hit.join(analysis, analysis.c.mention_id == mention_brand.c.mention_id).where(
-            sa.func.coalesce(mention_brand.c.sentiment, analysis.c.sentiment).in_(filters.sentiment)
+        hit = hit.where(
+            sa.func.coalesce(hits.c.sentiment, analysis.c.sentiment).in_(filters.sentiment)
         )
-    return [mention.c.id.in_(hit)]
+    return [hit]
 
 
 def base_from() -> sa.sql.expression.Join:
