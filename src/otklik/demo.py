@@ -294,6 +294,8 @@ ITEMS = {
         "toys",
     ),
 }
+# Neutral details any text may carry, and details that lean one way, used only in texts of
+# that polarity (a review that praises the courier does not also complain about support).
 DETAILS = {
     "ru": (
         "Заказывал {i} к празднику.",
@@ -302,12 +304,7 @@ DETAILS = {
         "Оформляла {i} через сайт в {h}:00.",
         "Это уже {k}-й заказ за месяц.",
         "Живу на окраине, обычно всё идёт дольше.",
-        "Ждал {i} очень долго.",
-        "Отправитель упаковал {i} аккуратно.",
-        "Пункт выдачи у дома, удобно.",
         "Трек-номер пришёл по SMS.",
-        "Звонил в поддержку уже {k}-й раз.",
-        "Друзья советовали именно их.",
         "Раньше пользовался другими службами.",
     ),
     "kk": (
@@ -315,9 +312,7 @@ DETAILS = {
         "Анама {i} алдым.",
         "Ішінде {i} болды.",
         "Бұл айдағы {k}-ші тапсырысым.",
-        "Қолдау қызметіне {k} рет қоңырау шалдым.",
         "Трек нөмірі SMS арқылы келді.",
-        "Достарым кеңес берген еді.",
     ),
     "en": (
         "Ordered {i} for a holiday.",
@@ -326,11 +321,25 @@ DETAILS = {
         "Placed the order at {h}:00 on the website.",
         "This is my {k}th order this month.",
         "I live out of town, so things usually take longer.",
-        "Called support {k} times.",
-        "Friends recommended them.",
         "Tracking number came by SMS.",
         "Used a different service before.",
     ),
+}
+LEANING_DETAILS = {
+    "negative": {
+        "ru": ("Ждал {i} очень долго.", "Звонил в поддержку уже {k}-й раз."),
+        "kk": ("Қолдау қызметіне {k} рет қоңырау шалдым.",),
+        "en": ("Called support {k} times.",),
+    },
+    "positive": {
+        "ru": (
+            "Отправитель упаковал {i} аккуратно.",
+            "Пункт выдачи у дома, удобно.",
+            "Друзья советовали именно их.",
+        ),
+        "kk": ("Достарым кеңес берген еді.",),
+        "en": ("Friends recommended them.",),
+    },
 }
 CITIES = {
     "ru": ("Москвы", "Казани", "Алматы", "Новосибирска", "Екатеринбурга", "Астаны"),
@@ -456,7 +465,11 @@ def _text(
         "k": rng.randint(2, 6),
     }
     sentences = [rng.choice(PHRASES[topic][polarity][lang]).format(**fill)]
-    for detail in rng.sample(DETAILS[lang], rng.choice((1, 1, 2, 2, 3))):
+    details = list(rng.sample(DETAILS[lang], rng.choice((1, 1, 2, 2, 3))))
+    leaning = LEANING_DETAILS.get(polarity, {}).get(lang, ())
+    if leaning and rng.random() < 0.4:
+        details.append(rng.choice(leaning))
+    for detail in details:
         sentences.insert(rng.randint(0, len(sentences)), detail.format(**fill))
     if rng.random() < 0.35:
         other = _pick(rng, TOPIC_WEIGHTS)
@@ -483,7 +496,7 @@ def load_demo(
     now: datetime | None = None,
 ) -> DemoResult:
     """Create the demo brands and tags and import the generated mentions into the workspace."""
-    from otklik.web import rules
+    from otklik import rematch
 
     ws = store.workspace(settings.workspace, settings.timezone)
     with store.begin() as conn:
@@ -494,7 +507,9 @@ def load_demo(
         brands = [catalog.add_brand(conn, ws.id, b.name, b.query, b.own, utcnow()) for b in BRANDS]
         tags = [catalog.add_tag(conn, ws.id, name, query, utcnow()) for name, query in TAGS]
     stages = demo_stages(settings)
-    pipeline = build_pipeline(settings, brands, tags, stages=stages)
+    pipeline = build_pipeline(
+        settings, brands, tags, stages=stages, sentiment_model=store.sentiment_model(ws)
+    )
     with tempfile.TemporaryDirectory(prefix="otklik-demo-") as folder:
         path = Path(folder) / "demo.jsonl"
         with path.open("w", encoding="utf-8") as out:
@@ -504,10 +519,10 @@ def load_demo(
         result = import_file(store, ws, pipeline, path, options)
     if "brands" not in stages:
         for b in brands:
-            rules.apply_brand(store, ws, b)
+            rematch.rematch_brand_by_search(store, ws, b)
     if "tags" not in stages:
         for t in tags:
-            rules.apply_tag(store, ws, t)
+            rematch.rematch_tag_by_search(store, ws, t)
     _case_work(store, ws, seed)
     return DemoResult(ws, result.imported, len(brands), len(tags), stages)
 
