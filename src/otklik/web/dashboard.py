@@ -148,13 +148,15 @@ def _tags(
     out = []
     for name, n in top:
         was = before.get(name, 0)
-        change = round(100 * (n - was) / was) if was else None
+        # A percentage of a handful says nothing (+31400%); below 10 the page shows the difference.
+        change = round(100 * (n - was) / was) if was >= 10 else None
         out.append(
             {
                 "name": name,
                 "count": n,
                 "previous": was,
                 "change": change,
+                "delta": n - was,
                 "url": feed_url(base, tag=name),
             }
         )

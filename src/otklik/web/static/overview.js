@@ -52,8 +52,10 @@
       var count = document.createElement("td");
       count.textContent = String(row.count);
       var change = document.createElement("td");
-      change.className = row.change > 0 ? "up" : "down";
-      change.textContent = row.change === null ? "new" : (row.change > 0 ? "+" : "") + row.change + "%";
+      change.className = row.delta > 0 ? "up" : "down";
+      if (row.previous === 0) { change.textContent = "new"; }
+      else if (row.change === null) { change.textContent = (row.delta > 0 ? "+" : "") + row.delta; }
+      else { change.textContent = (row.change > 0 ? "+" : "") + row.change + "%"; }
       tr.append(name, count, change);
       table.appendChild(tr);
     });
