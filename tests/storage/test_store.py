@@ -309,3 +309,30 @@ def test_reanalysis_updates_language_but_keeps_a_persons_correction(store: Store
     assert first.analysis.language == "kk" and second.analysis.language == "ru"
     assert (second.analysis.sentiment, second.analysis.sentiment_source) == ("negative", "person")
     rollup_equals_raw(store, ws, ["language", "sentiment"])
+
+
+def test_a_tag_a_person_removed_stays_off_when_the_rule_is_applied_again(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    with store.begin() as conn:
+        tag = catalog.add_tag(conn, ws.id, "доставка", "доставка", BASE)
+    ids = [i for i in insert(store, ws, [make(f"доставка {n}") for n in range(3)]) if i]
+
+    def tagged() -> set[int]:
+        page, _ = store.mentions(ws, Filters(tag=("доставка",)), limit=10)
+        return {r.mention.id for r in page if r.mention.id is not None}
+
+    with store.begin() as conn:
+        catalog.replace_rule_tags(conn, ws.id, tag.id, ids, BASE)
+    assert tagged() == set(ids)
+    with store.begin() as conn:
+        catalog.set_person_tag(conn, ws.id, ids[0], "доставка", False, "анна", BASE)
+    assert tagged() == set(ids[1:])
+    with store.begin() as conn:  # the rule runs again over all of them
+        catalog.replace_rule_tags(conn, ws.id, tag.id, ids, BASE)
+    assert tagged() == set(ids[1:])
+    rollup_equals_raw(store, ws, ["tag"])
+    with store.begin() as conn:
+        catalog.set_person_tag(conn, ws.id, ids[0], "доставка", True, "анна", BASE)
+    assert tagged() == set(ids)
+    assert "доставка" in store.mention(ws, ids[0]).tags
+    rollup_equals_raw(store, ws, ["tag", "day"])

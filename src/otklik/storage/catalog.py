@@ -13,7 +13,7 @@ from otklik.domain.records import Brand, Tag
 from otklik.errors import InputError, NotFoundError
 from otklik.storage import rollups
 from otklik.storage.mentions import brand_hit_rows
-from otklik.storage.schema import brand, mention_brand, mention_tag, tag
+from otklik.storage.schema import brand, mention_brand, mention_tag, tag, tag_veto
 
 
 def list_brands(conn: Connection, ws_id: int) -> list[Brand]:
@@ -232,6 +232,9 @@ def replace_rule_tags(
     )
     old = _ids_within(conn, stored, mention_tag.c.mention_id, within)
     new = set(mention_ids)
+    if new:
+        vetoed = sa.select(tag_veto.c.mention_id).where(tag_veto.c.tag_id == tag_id)
+        new -= _ids_within(conn, vetoed, tag_veto.c.mention_id, new)
     touched = sorted(old ^ new)
     for start in range(0, len(touched), 2000):
         chunk = touched[start : start + 2000]
@@ -289,25 +292,25 @@ def set_person_tag(
     user: str,
     now: datetime,
 ) -> None:
-    """Add or remove a person's tag on a mention (rule tags are not touched)."""
+    """A person adds or removes a tag on a mention. Removing takes the rule's assignment off
+    too and is remembered, so re-applying the rule does not put the tag back; adding it again
+    lifts that."""
     t = get_tag(conn, ws_id, tag_name)
     before = rollups.delta_for(conn, [mention_id], -1)
+    origins = ["person"] if present else ["person", "rule"]
     conn.execute(
         sa.delete(mention_tag).where(
             mention_tag.c.mention_id == mention_id,
             mention_tag.c.tag_id == t.id,
-            mention_tag.c.origin == "person",
+            mention_tag.c.origin.in_(origins),
         )
     )
+    conn.execute(
+        sa.delete(tag_veto).where(tag_veto.c.mention_id == mention_id, tag_veto.c.tag_id == t.id)
+    )
+    row = {"mention_id": mention_id, "tag_id": t.id, "created_by": user, "created_at": now}
     if present:
-        conn.execute(
-            sa.insert(mention_tag),
-            {
-                "mention_id": mention_id,
-                "tag_id": t.id,
-                "origin": "person",
-                "created_by": user,
-                "created_at": now,
-            },
-        )
+        conn.execute(sa.insert(mention_tag), {**row, "origin": "person"})
+    else:
+        conn.execute(sa.insert(tag_veto), row)
     rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, [mention_id], 1)))

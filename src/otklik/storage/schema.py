@@ -180,6 +180,20 @@ mention_tag = sa.Table(
     sa.Index("ix_mention_tag_tag_id", "tag_id", "mention_id"),
 )
 
+# A person's "not this tag" on a mention: re-applying the tag's rule never puts it back.
+tag_veto = sa.Table(
+    "tag_veto",
+    metadata,
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tag.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_by", sa.String(320)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.PrimaryKeyConstraint("mention_id", "tag_id"),
+    sa.Index("ix_tag_veto_tag_id", "tag_id", "mention_id"),
+)
+
 sentiment_correction = sa.Table(
     "sentiment_correction",
     metadata,

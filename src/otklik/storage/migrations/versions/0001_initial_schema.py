@@ -457,6 +457,26 @@ def upgrade() -> None:
     with op.batch_alter_table("sentiment_correction", schema=None) as batch_op:
         batch_op.create_index("ix_sentiment_correction_mention_id", ["mention_id"], unique=False)
 
+    op.create_table(
+        "tag_veto",
+        sa.Column("mention_id", sa.Integer(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.String(length=320), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mention_id"],
+            ["mention.id"],
+            name=op.f("fk_tag_veto_mention_id_mention"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tag_id"], ["tag.id"], name=op.f("fk_tag_veto_tag_id_tag"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("mention_id", "tag_id", name=op.f("pk_tag_veto")),
+    )
+    with op.batch_alter_table("tag_veto", schema=None) as batch_op:
+        batch_op.create_index("ix_tag_veto_tag_id", ["tag_id", "mention_id"], unique=False)
+
     # ### end Alembic commands ###
     _create_text_search()
 
@@ -498,6 +518,9 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS mention_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_mention_fts")
+    with op.batch_alter_table("tag_veto", schema=None) as batch_op:
+        batch_op.drop_index("ix_tag_veto_tag_id")
+    op.drop_table("tag_veto")
     with op.batch_alter_table("sentiment_correction", schema=None) as batch_op:
         batch_op.drop_index("ix_sentiment_correction_mention_id")
 
