@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from otklik.domain.mention import Mention
@@ -19,8 +20,12 @@ def build_pipeline(
     brands: Sequence[Brand] = (),
     tags: Sequence[Tag] = (),
     stages: Sequence[str] | None = None,
+    sentiment_model: Path | None = None,
 ) -> Pipeline:
-    """The pipeline the settings name, each stage given its configuration."""
+    """The pipeline the settings name, each stage given its configuration.
+
+    `sentiment_model` is the workspace's own compact model (`Store.sentiment_model`); the
+    sentiment stage uses it unless OTKLIK_SENTIMENT_MODEL names a model, which wins."""
     names = list(stages if stages is not None else settings.stages)
     available = set(registry.registered())
     built: list[Stage] = []
@@ -30,17 +35,21 @@ def build_pipeline(
                 f"pipeline stage {name!r} is not available; known stages: "
                 f"{', '.join(sorted(available))} (set OTKLIK_STAGES)"
             )
-        built.append(registry.build(name, **_config(name, settings, brands, tags)))
+        built.append(registry.build(name, **_config(name, settings, brands, tags, sentiment_model)))
     return Pipeline(built)
 
 
 def _config(
-    name: str, settings: Settings, brands: Sequence[Brand], tags: Sequence[Tag]
+    name: str,
+    settings: Settings,
+    brands: Sequence[Brand],
+    tags: Sequence[Tag],
+    sentiment_model: Path | None,
 ) -> dict[str, Any]:
     if name == "language":
         return {"languages": settings.languages}
     if name == "sentiment":
-        return {"settings": settings}
+        return {"settings": settings, "model_path": sentiment_model}
     if name == "brands":
         from otklik.pipeline.stages.brands import BrandRule
 

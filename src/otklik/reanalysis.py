@@ -22,11 +22,16 @@ def reanalyse(
     filters: Filters,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Re-detect language and sentiment for matching mentions; people's corrections stay."""
+    """Re-detect language and sentiment for matching mentions; people's corrections stay.
+
+    Sentiment comes from OTKLIK_SENTIMENT_MODEL when set, else the workspace's own model
+    (`otklik sentiment-model`), else the shipped one."""
     with store.connect() as conn:
         brands, tags = list_brands(conn, ws.id), list_tags(conn, ws.id)
     names = [n for n in _STAGES if n in settings.stages]
-    pipeline = build_pipeline(settings, brands, tags, stages=names)
+    pipeline = build_pipeline(
+        settings, brands, tags, stages=names, sentiment_model=store.sentiment_model(ws)
+    )
     done = 0
     cursor: str | None = None
     while True:

@@ -42,7 +42,8 @@ def rematch_brands(
         for n in ("normalise", "language", "brands", "sentiment")
         if n in ("normalise", "brands") or n in settings.stages
     ]
-    pipeline = build_pipeline(settings, brands=brands, stages=names)
+    model = store.sentiment_model(ws)
+    pipeline = build_pipeline(settings, brands, stages=names, sentiment_model=model)
     counts = dict.fromkeys(brand_ids, 0)
     for batch, items in _analysed(store, ws, settings, pipeline, progress):
         hits: dict[int, dict[int, dict[str, Any]]] = {b: {} for b in brand_ids}

@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(1000, ge=1, description="Mentions analysed and stored per batch.")
     sentiment_model: Path | None = Field(
         None,
-        description="Local Hugging Face model directory for the transformer sentiment backend; "
-        "unset uses the compact model shipped in the package.",
+        description="Sentiment model for every workspace: a local Hugging Face model directory "
+        "(transformer backend) or a compact model file (.npz) from `otklik train sentiment`. "
+        "It wins over a workspace's own model (`otklik sentiment-model`); unset, each "
+        "workspace uses its own model or the compact model shipped in the package.",
     )
     sentiment_device: str = Field(
         "auto", description="Device for the transformer backend: auto, cpu, cuda, cuda:N."

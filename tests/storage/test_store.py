@@ -336,3 +336,35 @@ def test_a_tag_a_person_removed_stays_off_when_the_rule_is_applied_again(store: 
     assert tagged() == set(ids)
     assert "доставка" in store.mention(ws, ids[0]).tags
     rollup_equals_raw(store, ws, ["tag", "day"])
+
+
+def test_the_role_filter_picks_main_passing_and_comparison_mentions(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    with store.begin() as conn:
+        ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
+        wb = catalog.add_brand(conn, ws.id, "WB", "wb", False, BASE)
+
+    def hit(b: Any, role: str, comparison: bool = False) -> dict[str, Any]:
+        return {"brand_id": b.id, "role": role, "is_comparison": comparison}
+
+    batch = [
+        make("Ozon главный", brand_hits=[hit(ozon, "main")]),
+        make("про WB, Ozon вскользь", brand_hits=[hit(wb, "main"), hit(ozon, "passing")]),
+        make("Ozon дешевле WB", brand_hits=[hit(ozon, "main", True), hit(wb, "main", True)]),
+        make("без брендов"),
+    ]
+    insert(store, ws, batch)
+
+    def texts(**params: Any) -> set[str]:
+        page, _ = store.mentions(ws, Filters(**params), limit=10)
+        return {r.mention.text for r in page}
+
+    assert texts(role=("main",)) == {"Ozon главный", "про WB, Ozon вскользь", "Ozon дешевле WB"}
+    assert texts(brand=("Ozon",), role=("main",)) == {"Ozon главный", "Ozon дешевле WB"}
+    assert texts(brand=("Ozon",), role=("passing",)) == {"про WB, Ozon вскользь"}
+    assert texts(role=("comparison",)) == {"Ozon дешевле WB"}
+    by_brand = {
+        r["brand"]: r["count"] for r in store.count_by(ws, Filters(role=("main",)), ["brand"])
+    }
+    assert by_brand == {"Ozon": 2, "WB": 2}
+    assert store.count(ws, Filters(role=("passing",))) == 1

@@ -37,6 +37,12 @@ class AppContext:
         """The workspace the CLI works in (created on first use)."""
         return self.store().workspace(self.settings.workspace, self.settings.timezone)
 
+    def close(self) -> None:
+        """Close the store's pooled connections, if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 pass_app = click.make_pass_decorator(AppContext)
 

@@ -41,7 +41,9 @@ def run_import(
         )
         with store.connect() as conn:
             brands, tags = list_brands(conn, ws.id), list_tags(conn, ws.id)
-        pipeline = build_pipeline(app.settings, brands, tags)
+        pipeline = build_pipeline(
+            app.settings, brands, tags, sentiment_model=store.sentiment_model(ws)
+        )
         result = _with_progress(
             lambda progress: import_file(store, ws, pipeline, path, options, progress), path
         )

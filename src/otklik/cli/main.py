@@ -45,6 +45,7 @@ def cli(ctx: click.Context, database_url: str | None, workspace: str | None) -> 
         ctx.obj = AppContext(Settings(**overrides))
     except ValueError as exc:
         raise click.UsageError(f"bad setting: {exc}") from exc
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command()
@@ -257,12 +258,15 @@ def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
     """Detect language and sentiment again for stored mentions (after a model change).
 
     People's sentiment corrections are kept. Brands and tags are re-matched by
-    `otklik brands edit` and `otklik tags edit` when their queries change.
+    `otklik brands edit` and `otklik tags edit` when their queries change. Sentiment comes
+    from the model OTKLIK_SENTIMENT_MODEL names when set, else the workspace's own model
+    (`otklik sentiment-model`), else the shipped one.
 
     \b
     Example:
       otklik reanalyse --since 2025-01-01
       OTKLIK_SENTIMENT_MODEL=/models/rubert-sentiment otklik reanalyse --language ru
+      otklik --workspace shop reanalyse
     """
     from otklik.reanalysis import reanalyse as run
 

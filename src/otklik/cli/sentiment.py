@@ -13,15 +13,19 @@ from otklik.errors import OtklikError
 from otklik.settings import Settings
 
 if TYPE_CHECKING:
-    from otklik.training.sentiment import LabelledText
+    from otklik.storage import Store
+    from otklik.training.sentiment import LabelledText, TrainConfig
+    from otklik.training.workspace_model import Retraining
 
 _FORMATS = click.Choice(["table", "json"])
 
 
 def register(cli: click.Group) -> None:
-    """Add the `train` and `eval` groups with their `sentiment` commands to the root group."""
+    """Add the `train` and `eval` groups with their `sentiment` commands, and the
+    `sentiment-model` command, to the root group."""
     cli.add_command(train)
     cli.add_command(eval_)
+    cli.add_command(sentiment_model_command)
 
 
 @click.group()
@@ -61,7 +65,16 @@ def eval_() -> None:
 @click.option(
     "--workspace",
     help="Also learn from this workspace's sentiment corrections (every 5th is held back "
-    "to show before/after).",
+    "to show before/after) and make the model the workspace's own when it does at least "
+    "as well on them as the workspace's current model.",
+)
+@click.option(
+    "--use/--no-use",
+    "force",
+    default=None,
+    help="With --workspace: make the new model the workspace's own whatever the scores "
+    "(--use), or never (--no-use). Default: only when its macro-F1 on the held-back "
+    "corrections is not lower.",
 )
 @click.option(
     "--dim-bits",
@@ -77,6 +90,7 @@ def train_sentiment_command(
     data_dir: Path,
     out_path: Path | None,
     workspace: str | None,
+    force: bool | None,
     dim_bits: int,
     fmt: str,
 ) -> None:
@@ -85,33 +99,39 @@ def train_sentiment_command(
     The shipped model is `otklik train sentiment --data DIR --out PATH` on the shared data:
     same data, same file. Data sets marked evaluation-only are measured, never learnt from.
 
+    With --workspace the model also learns from that workspace's corrections and becomes the
+    workspace's own model (imports, `otklik reanalyse` and the web app use it) when its
+    macro-F1 on the held-back corrections is not lower than the current model's; otherwise
+    the current one stays. OTKLIK_SENTIMENT_MODEL, when set, wins over a workspace's model.
+    `otklik sentiment-model --workspace W --reset` goes back to the shipped model.
+
     \b
     Example:
       otklik train sentiment --data ../shared/data/sentiment --out sentiment.npz
       otklik train sentiment --data ../shared/data/sentiment --out shop.npz --workspace shop
+      otklik --workspace shop reanalyse
     """
     from otklik.pipeline.sentiment_backends.compact import Featuriser
-    from otklik.training.sentiment import TrainConfig, train_sentiment, train_workspace
+    from otklik.training.sentiment import TrainConfig, train_sentiment
 
     config = TrainConfig(featuriser=Featuriser(dim_bits, 2, 5))
 
     if out_path is None:
         raise click.UsageError("give --out PATH for the model file")
+    if force is not None and workspace is None:
+        raise click.UsageError("--use and --no-use need --workspace W")
+    retraining = None
     try:
         if workspace is not None:
-            from otklik.pipeline.sentiment_backends import load_backend
-
-            corrections = workspace_corrections(ctx, workspace)
-            baseline = load_backend(_settings(ctx))
-            result = train_workspace(data_dir, out_path, corrections, baseline, config)
-            report = result.train
+            retraining = _retrain(ctx, workspace, data_dir, out_path, config, force)
+            result: Any = retraining
+            report = retraining.report.train
         else:
-            result = None
-            report = train_sentiment(data_dir, out_path, config=config)
+            report = result = train_sentiment(data_dir, out_path, config=config)
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps((result or report).as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
     rows = [
         {
@@ -129,34 +149,86 @@ def train_sentiment_command(
         f"in {report.seconds:.0f} s; trained on {sum(report.train_sizes.values())} texts"
         + (f" plus {report.extra_examples} corrections" if report.extra_examples else "")
     )
-    if result is not None:
-        if result.before is None or result.after is None:
-            output.message("too few corrections to hold any back; no before/after to show")
-        else:
-            render_before_after(result.before.as_dict(), result.after.as_dict(), result.held_back)
+    if retraining is not None:
+        _render_retraining(ctx, workspace or "", retraining)
+
+
+def _retrain(
+    ctx: click.Context,
+    name: str,
+    data_dir: Path,
+    out_path: Path,
+    config: TrainConfig,
+    force: bool | None,
+) -> Retraining:
+    from otklik.training.workspace_model import retrain_workspace
+
+    store = _store(ctx)
+    ws = store.workspace(name, create=False)
+    corrections = workspace_corrections(ctx, name)
+    previous = store.sentiment_model(ws)
+    if previous is not None and not previous.is_file():
+        output.message(
+            f"workspace {name!r}'s model {previous} is missing; comparing with the shipped one",
+            err=True,
+        )
+    return retrain_workspace(store, ws, data_dir, out_path, corrections, config, force)
+
+
+def _render_retraining(ctx: click.Context, name: str, retraining: Retraining) -> None:
+    report = retraining.report
+    if report.before is None or report.after is None:
+        output.message("too few corrections to hold any back; no before/after to show")
+    else:
+        current = _model_name(retraining.previous)
+        render_before_after(
+            report.before.as_dict(),
+            report.after.as_dict(),
+            report.held_back,
+            (f"before: {current}", f"after: {retraining.written.name}"),
+        )
+    decision = retraining.decision
+    if decision.use:
+        output.message(f"workspace {name!r} now uses {retraining.written}: {decision.reason}")
+        output.message(
+            f"stored mentions keep their labels until `otklik --workspace {name} reanalyse`"
+        )
+    else:
+        output.message(
+            f"workspace {name!r} keeps {_model_name(retraining.in_use)}: {decision.reason}; "
+            f"the new model stays at {retraining.written}"
+        )
+    overriding = _settings(ctx).sentiment_model
+    if overriding is not None:
+        output.message(
+            f"note: OTKLIK_SENTIMENT_MODEL={overriding} is set and wins over any workspace's "
+            "model; unset it to use the workspace's own"
+        )
+
+
+def _model_name(path: Path | None) -> str:
+    return "the shipped model" if path is None else str(path)
 
 
 def workspace_corrections(ctx: click.Context, name: str) -> list[LabelledText]:
     """The workspace's sentiment corrections of whole mentions, the latest per mention."""
-    from otklik.training.sentiment import LabelledText
+    from otklik.training.workspace_model import training_corrections
 
-    app = ctx.find_root().obj
-    if not hasattr(app, "store"):
-        raise click.UsageError("--workspace needs the database; run it as `otklik train ...`")
-    store = app.store()
-    latest: dict[int, LabelledText] = {}
-    for correction in store.corrections(store.workspace(name, create=False)):
-        if correction.brand_id is None and (correction.text or "").strip():
-            latest.pop(correction.mention_id, None)
-            latest[correction.mention_id] = LabelledText(correction.text, correction.label)
-    if not latest:
+    store = _store(ctx)
+    corrections = training_corrections(store, store.workspace(name, create=False))
+    if not corrections:
         raise click.ClickException(
             f"workspace {name!r} has no sentiment corrections yet; correct some mentions first"
         )
-    return list(latest.values())
+    return corrections
 
 
-def render_before_after(before: dict[str, Any], after: dict[str, Any], held_back: int) -> None:
+def render_before_after(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    held_back: int,
+    names: tuple[str, str] = ("before", "after"),
+) -> None:
     """Macro-F1 and accuracy on held-back corrections, before and after retraining."""
     rows = [
         {
@@ -164,7 +236,7 @@ def render_before_after(before: dict[str, Any], after: dict[str, Any], held_back
             "accuracy": f"{result['accuracy']:.4f}",
             "macro-F1": f"{result['macro_f1']:.4f}",
         }
-        for name, result in (("before", before), ("after", after))
+        for name, result in zip(names, (before, after), strict=True)
     ]
     output.emit(rows, "table", title=f"{held_back} held-back corrections")
 
@@ -188,8 +260,9 @@ def render_before_after(before: dict[str, Any], after: dict[str, Any], held_back
 )
 @click.option(
     "--workspace",
-    help="Instead of FILE: the workspace's held-back corrections, before (configured model) "
-    "and after (--model, its retrained model).",
+    help="Instead of FILE: the workspace's held-back corrections, before (the shipped model) "
+    "and after (the workspace's own model); with --model, before is the model the workspace "
+    "uses now and after is --model.",
 )
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.pass_context
@@ -208,6 +281,7 @@ def eval_sentiment_command(
     Example:
       otklik eval sentiment reviews.csv --text-column text --label-column label
       otklik eval sentiment reviews.csv --format json
+      otklik eval sentiment --workspace shop
       otklik eval sentiment --workspace shop --model shop.npz
     """
     from otklik.pipeline.sentiment_backends import load_backend
@@ -232,25 +306,51 @@ def eval_sentiment_command(
 
 
 def eval_workspace(ctx: click.Context, workspace: str, model_path: Path | None, fmt: str) -> None:
-    """Before/after on the corrections `train sentiment --workspace` held back."""
+    """Before/after on the corrections `train sentiment --workspace` held back: the shipped
+    model against the workspace's own, or (with --model) the model in use against that one."""
     from otklik.pipeline.sentiment_backends import load_backend
     from otklik.training.sentiment import evaluate, split_held_back
 
-    if model_path is None:
-        raise click.UsageError("--workspace needs --model PATH: the retrained workspace model")
     try:
+        store = _store(ctx)
+        own = store.sentiment_model(store.workspace(workspace, create=False))
+        if model_path is None:
+            if own is None:
+                raise click.UsageError(
+                    f"workspace {workspace!r} has no model of its own (it uses the shipped "
+                    "one); train one with `otklik train sentiment --workspace` or give --model"
+                )
+            names = ("shipped", str(own))
+            before_backend, after_backend = load_backend(), load_backend(None, own)
+        else:
+            settings = _settings(ctx)
+            in_use = settings.sentiment_model or own
+            names = (f"{_model_name(in_use)} (in use)", str(model_path))
+            before_backend = load_backend(settings, own)
+            after_backend = load_backend(None, model_path)
         _, held = split_held_back(workspace_corrections(ctx, workspace))
         if not held:
             raise click.ClickException("too few corrections to hold any back (fewer than 5)")
         texts, labels = [c.text for c in held], [c.label for c in held]
-        before = evaluate(load_backend(_settings(ctx)), texts, labels).as_dict()
-        after = evaluate(load_backend(None, model_path), texts, labels).as_dict()
+        before = evaluate(before_backend, texts, labels).as_dict()
+        after = evaluate(after_backend, texts, labels).as_dict()
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps({"held_back": len(held), "before": before, "after": after}))
+        click.echo(
+            json.dumps(
+                {
+                    "held_back": len(held),
+                    "before_model": names[0],
+                    "after_model": names[1],
+                    "before": before,
+                    "after": after,
+                },
+                ensure_ascii=False,
+            )
+        )
         return
-    render_before_after(before, after, len(held))
+    render_before_after(before, after, len(held), (f"before: {names[0]}", f"after: {names[1]}"))
 
 
 def render_evaluation(result: dict[str, Any], title: str) -> None:
@@ -268,6 +368,83 @@ def render_evaluation(result: dict[str, Any], title: str) -> None:
         for label, row in zip(labels, result["confusion"], strict=True)
     ]
     output.emit(matrix, "table", title="confusion matrix (rows: true, columns: predicted)")
+
+
+@click.command("sentiment-model")
+@click.option(
+    "--workspace",
+    "name",
+    help="Workspace whose model to show or change (default: the one `otklik --workspace` "
+    "or OTKLIK_WORKSPACE names).",
+)
+@click.option(
+    "--set",
+    "new_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Make this compact model file (.npz from `otklik train sentiment`) the workspace's.",
+)
+@click.option("--reset", is_flag=True, help="Go back to the compact model shipped in the package.")
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.pass_context
+def sentiment_model_command(
+    ctx: click.Context, name: str | None, new_path: Path | None, reset: bool, fmt: str
+) -> None:
+    """Show or change the sentiment model a workspace analyses its mentions with.
+
+    A workspace uses, in this order: the model OTKLIK_SENTIMENT_MODEL names, when set (it
+    wins over every workspace's own); the workspace's own model, recorded by `otklik train
+    sentiment --workspace` or --set here; the compact model shipped in the package. Stored
+    mentions keep their labels until `otklik reanalyse`; people's corrections always stay.
+
+    \b
+    Example:
+      otklik sentiment-model --workspace shop
+      otklik sentiment-model --workspace shop --set shop.npz
+      otklik sentiment-model --workspace shop --reset
+    """
+    if new_path is not None and reset:
+        raise click.UsageError("give --set PATH or --reset, not both")
+    settings = _settings(ctx)
+    name = name or settings.workspace
+    try:
+        store = _store(ctx)
+        ws = store.workspace(name, create=False)
+        if new_path is not None:
+            from otklik.pipeline.sentiment_backends.compact import CompactModel
+
+            CompactModel.read(new_path)  # refuse a file that is not a compact model
+            store.set_sentiment_model(ws, new_path)
+        elif reset:
+            store.set_sentiment_model(ws, None)
+        own = store.sentiment_model(ws)
+    except OtklikError as exc:
+        raise click.ClickException(str(exc)) from exc
+    overriding = settings.sentiment_model
+    in_use = overriding or own
+    state = {
+        "workspace": name,
+        "workspace_model": str(own) if own else None,
+        "environment_model": str(overriding) if overriding else None,
+        "in_use": str(in_use) if in_use else "shipped",
+    }
+    if fmt == "json":
+        click.echo(json.dumps(state, ensure_ascii=False))
+        return
+    output.message(f"workspace {name!r}: own model {own or 'none (the shipped one)'}")
+    if overriding is not None:
+        output.message(f"OTKLIK_SENTIMENT_MODEL={overriding} is set and wins over it")
+    output.message(f"in use: {state['in_use']}")
+    if new_path is not None or reset:
+        output.message(
+            f"stored mentions keep their labels until `otklik --workspace {name} reanalyse`"
+        )
+
+
+def _store(ctx: click.Context) -> Store:
+    app = ctx.find_root().obj
+    if not hasattr(app, "store"):
+        raise click.UsageError("--workspace needs the database; run it as `otklik ...`")
+    return app.store()  # type: ignore[no-any-return]
 
 
 def _settings(ctx: click.Context) -> Settings:

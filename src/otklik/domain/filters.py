@@ -19,6 +19,8 @@ class Filters:
     source: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
+    # The brand's role in the mention: main (subject), passing, comparison (with another brand).
+    role: tuple[str, ...] = ()
     rating_min: float | None = None
     rating_max: float | None = None
     since: datetime | None = None
@@ -46,14 +48,17 @@ FILTER_NAMES = (
     "rating_min",
     "rating_max",
     "status",
+    "role",
     "since",
     "until",
     "q",
 )
-_MULTI = ("brand", "tag", "sentiment", "channel", "source", "language", "status")
+_MULTI = ("brand", "tag", "sentiment", "channel", "source", "language", "status", "role")
+ROLES = ("main", "passing", "comparison")
 _ALLOWED = {
     "sentiment": ("positive", "neutral", "negative"),
     "status": ("new", "in_progress", "resolved", "ignored"),
+    "role": ROLES,
 }
 
 

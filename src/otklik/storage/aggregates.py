@@ -99,6 +99,7 @@ def _used_filters(filters: Filters) -> set[str]:
         "source",
         "language",
         "status",
+        "role",
         "rating_min",
         "rating_max",
         "since",
@@ -264,6 +265,8 @@ def _mention_query(
     where = filtering.conditions(filters, conn.dialect.name, *([groups_for] if groups_for else []))
     if per_brand and filters.brand:
         where.append(brand.c.name.in_(filters.brand))
+    if per_brand and filters.role:
+        where.append(filtering.role_condition(mention_brand, filters))
     if "tag" in by and filters.tag:
         where.append(tag.c.name.in_(filters.tag))
     return joined, cols, where

@@ -63,22 +63,41 @@ def conditions(
 
 
 def _brand_and_sentiment(filters: Filters) -> list[ColumnElement[bool]]:
-    # With a brand chosen, sentiment means the sentiment towards that brand.
+    # With a brand chosen, sentiment (and role) mean the sentiment towards that brand (and its
+    # role in the mention); a role alone means some brand has it.
     # EXISTS, not IN: the feed walks mentions newest first and stops at a full page, probing
     # each one, where IN would first collect every mention of the brand (100 ms at 1M).
-    if not filters.brand:
-        return [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
     hits = mention_brand.alias("brand_filter")  # the outer query may join mention_brand too
+    if not filters.brand:
+        out = [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
+        if filters.role:
+            out.append(
+                sa.exists().where(hits.c.mention_id == mention.c.id, role_condition(hits, filters))
+            )
+        return out
     hit = (
         sa.exists()
         .where(hits.c.mention_id == mention.c.id)
         .where(hits.c.brand_id.in_(sa.select(brand.c.id).where(brand.c.name.in_(filters.brand))))
     )
+    if filters.role:
+        hit = hit.where(role_condition(hits, filters))
     if filters.sentiment:
         hit = hit.where(
             sa.func.coalesce(hits.c.sentiment, analysis.c.sentiment).in_(filters.sentiment)
         )
     return [hit]
+
+
+def role_condition(hits: sa.FromClause, filters: Filters) -> ColumnElement[bool]:
+    """A mention_brand row whose role is one of the filter's (comparison is its own flag)."""
+    roles = [r for r in filters.role if r != "comparison"]
+    parts: list[ColumnElement[bool]] = []
+    if roles:
+        parts.append(hits.c.role.in_(roles))
+    if "comparison" in filters.role:
+        parts.append(hits.c.is_comparison.is_(sa.true()))
+    return sa.or_(*parts)
 
 
 def base_from() -> sa.sql.expression.Join:

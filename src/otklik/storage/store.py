@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,7 @@ from otklik.storage.engine import make_engine
 from otklik.storage.mentions import AnalysedMention, InsertResult, analysis_row, insert_batch
 from otklik.storage.schema import (
     analysis,
+    app_setting,
     case_note,
     mention,
     mention_brand,
@@ -224,6 +226,26 @@ class Store:
                 conn.execute(sa.update(analysis).where(analysis.c.mention_id == mid).values(**row))
             rollups.apply(conn, ws.id, rollups.combine(before, rollups.delta_for(conn, ids, 1)))
 
+    # The workspace's own sentiment model
+
+    def sentiment_model(self, ws: Workspace) -> Path | None:
+        """The compact model file the workspace analyses with, or None for the shipped one."""
+        with self.connect() as conn:
+            value = conn.execute(
+                sa.select(app_setting.c.value).where(app_setting.c.key == _model_key(ws))
+            ).scalar()
+        return Path(value) if value else None
+
+    def set_sentiment_model(self, ws: Workspace, path: Path | None) -> None:
+        """Record the workspace's model file (stored absolute); None goes back to the shipped."""
+        with self.begin() as conn:
+            conn.execute(sa.delete(app_setting).where(app_setting.c.key == _model_key(ws)))
+            if path is not None:
+                conn.execute(
+                    sa.insert(app_setting),
+                    {"key": _model_key(ws), "value": str(Path(path).expanduser().resolve())},
+                )
+
     # Case work
 
     def correct_sentiment(
@@ -391,6 +413,10 @@ class Store:
         ):
             out[mid] = label
         return out
+
+
+def _model_key(ws: Workspace) -> str:
+    return f"workspace:{ws.id}:sentiment_model"
 
 
 def _in(ws: Workspace, filters: Filters) -> Filters:

@@ -54,16 +54,29 @@ EXPORT_LIMIT = 100_000
 
 
 def pipeline_for(state: WebState) -> Pipeline:
-    """The workspace's pipeline, built and loaded once per set of brands and tags."""
+    """The workspace's pipeline, built and loaded once per set of brands and tags and
+    sentiment model (the workspace's own, retrained or reset by the CLI meanwhile)."""
     brands, tags = brands_and_tags(state)
-    key = (tuple(state.settings.stages), tuple(brands), tuple(tags))
+    model = state.store.sentiment_model(state.ws)
+    key = (tuple(state.settings.stages), tuple(brands), tuple(tags), _stamp(model))
     found = state.pipelines.get(key)
     if found is None:
         state.pipelines.clear()
-        found = build_pipeline(state.settings, brands, tags)
+        found = build_pipeline(state.settings, brands, tags, sentiment_model=model)
         found.load()
         state.pipelines[key] = found
     return found
+
+
+def _stamp(model: Path | None) -> tuple[str, int] | None:
+    # The model file and its modification time: a model retrained into the same file counts
+    # as a new one.
+    if model is None:
+        return None
+    try:
+        return str(model), model.stat().st_mtime_ns
+    except OSError:
+        return str(model), 0
 
 
 def brands_and_tags(state: WebState) -> tuple[list[Brand], list[Tag]]:

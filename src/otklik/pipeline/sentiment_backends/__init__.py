@@ -4,21 +4,60 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from otklik.errors import ConfigError
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
 from otklik.settings import Settings
 
-__all__ = ["LABELS", "Prediction", "SentimentBackend", "load_backend"]
+__all__ = ["LABELS", "Prediction", "SentimentBackend", "backend_for_path", "load_backend"]
+
+# Suffix of the compact model files `otklik train sentiment` writes.
+COMPACT_SUFFIX = ".npz"
+
+_TRANSFORMERS: dict[tuple[Path, str], SentimentBackend] = {}
 
 
 def load_backend(
     settings: Settings | None = None, model_path: Path | None = None
 ) -> SentimentBackend:
-    """The transformer backend when `settings.sentiment_model` is set, else the compact model
-    (`model_path`, such as a workspace's retrained model, or the shipped one)."""
+    """The backend for `settings.sentiment_model` when it is set (it wins over everything);
+    else the compact model at `model_path` (a workspace's retrained model) or the shipped one."""
     if settings is not None and settings.sentiment_model is not None:
-        from otklik.pipeline.sentiment_backends.transformer import TransformerBackend
-
-        return TransformerBackend(settings.sentiment_model, device=settings.sentiment_device)
+        return backend_for_path(settings.sentiment_model, settings.sentiment_device)
     from otklik.pipeline.sentiment_backends.compact import CompactBackend
 
+    if model_path is not None and not Path(model_path).is_file():
+        raise ConfigError(
+            f"the workspace's sentiment model {model_path} does not exist; retrain it with "
+            "`otklik train sentiment --workspace W --out PATH`, or go back to the shipped "
+            "model with `otklik sentiment-model --workspace W --reset`"
+        )
     return CompactBackend(model_path)
+
+
+def backend_for_path(path: Path, device: str = "auto") -> SentimentBackend:
+    """A local Hugging Face model directory → the transformer backend; a compact model file
+    (.npz, as `otklik train sentiment` writes) → the compact backend."""
+    path = Path(path).expanduser()
+    if path.is_dir() and (path / "config.json").is_file():
+        from otklik.pipeline.sentiment_backends.transformer import TransformerBackend
+
+        # One loaded transformer per directory and device, however many pipelines ask.
+        key = (path.resolve(), device)
+        if key not in _TRANSFORMERS:
+            _TRANSFORMERS[key] = TransformerBackend(path, device=device)
+        return _TRANSFORMERS[key]
+    if path.is_file() and path.suffix.lower() == COMPACT_SUFFIX:
+        from otklik.pipeline.sentiment_backends.compact import CompactBackend
+
+        return CompactBackend(path)
+    if not path.exists():
+        problem = "does not exist"
+    elif path.is_dir():
+        problem = "is a directory without config.json, so not a Hugging Face model"
+    else:
+        problem = f"is a file but not a compact model ({COMPACT_SUFFIX})"
+    raise ConfigError(
+        f"OTKLIK_SENTIMENT_MODEL={path} {problem}; set it to a local Hugging Face model "
+        f"directory or a compact model file ({COMPACT_SUFFIX}) from `otklik train sentiment`, "
+        "or unset it"
+    )

@@ -309,11 +309,23 @@ class CompactBackend:
         return [Prediction.of(row) for row in probs.tolist()]
 
 
-_CACHE: dict[Path | None, CompactModel] = {}
+# Key: the resolved path with the file's modification time and size, so a model retrained
+# into the same file is read again; None is the shipped model.
+_CACHE: dict[tuple[Path, int, int] | None, CompactModel] = {}
 
 
 def _cached_read(path: Path | None) -> CompactModel:
     # One copy of each model per process, however many stages or backends ask for it.
-    if path not in _CACHE:
-        _CACHE[path] = CompactModel.read(path)
-    return _CACHE[path]
+    key: tuple[Path, int, int] | None = None
+    if path is not None:
+        try:
+            where = Path(path).resolve()
+            stat = where.stat()
+        except OSError:
+            return CompactModel.read(path)  # raises ModelError naming the file
+        key = (where, stat.st_mtime_ns, stat.st_size)
+        for stale in [k for k in _CACHE if k is not None and k[0] == where and k != key]:
+            del _CACHE[stale]
+    if key not in _CACHE:
+        _CACHE[key] = CompactModel.read(path)
+    return _CACHE[key]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from otklik.pipeline.registry import register
@@ -46,15 +47,20 @@ class SentimentStage:
     provides = frozenset({"sentiment", "sentiment_score", "sentiment_source", "brand_sentiments"})
 
     def __init__(
-        self, settings: Settings | None = None, backend: SentimentBackend | None = None
+        self,
+        settings: Settings | None = None,
+        backend: SentimentBackend | None = None,
+        model_path: Path | None = None,
     ) -> None:
         self.settings = settings
         self.backend = backend
+        self.model_path = model_path
 
     def load(self) -> None:
-        """Pick and load the backend (the shipped compact model unless settings name another)."""
+        """Pick and load the backend: the model settings name (OTKLIK_SENTIMENT_MODEL) when
+        set, else the compact model at `model_path` (a workspace's own), else the shipped one."""
         if self.backend is None:
-            self.backend = load_backend(self.settings)
+            self.backend = load_backend(self.settings, self.model_path)
         self.backend.load()
 
     def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:

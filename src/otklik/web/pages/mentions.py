@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.domain.filters import FILTER_NAMES
+from otklik.domain.filters import FILTER_NAMES, ROLES
 from otklik.domain.mention import CHANNELS, SENTIMENTS
 from otklik.storage import CASE_STATUSES, catalog
 from otklik.storage.users import User
@@ -47,6 +47,7 @@ def feed_page(
         "channels": CHANNELS,
         "sentiments": SENTIMENTS,
         "statuses": CASE_STATUSES,
+        "roles": ROLES,
     }
     return render(request, "feed.html", context, user=user)
 
