@@ -111,6 +111,20 @@ def test_tag_rule_change_keeps_peoples_tags(store: Store) -> None:
     _assert_rollups_in_step(store, ws.id)
 
 
+def test_a_rule_tag_a_person_took_off_stays_off(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    ids = _stored(store, ws)
+    with store.begin() as conn:
+        price = catalog.add_tag(conn, ws.id, "цена", "цена", NOW)
+    assert rematch.rematch_tags(store, ws, _settings(store), [price.id]) == {price.id: 2}
+    with store.begin() as conn:
+        catalog.set_person_tag(conn, ws.id, ids[2], "цена", False, "анна", NOW)
+    assert rematch.rematch_tags(store, ws, _settings(store), [price.id]) == {price.id: 1}
+    tagged, _ = store.mentions(ws, Filters(tag=("цена",)))
+    assert [r.mention.text for r in tagged] == [TEXTS[4]]
+    _assert_rollups_in_step(store, ws.id)
+
+
 class Stop(Exception):
     pass
 

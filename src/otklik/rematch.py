@@ -72,7 +72,8 @@ def rematch_tags(
     progress: Progress | None = None,
 ) -> dict[int, int]:
     """Apply tags' rules to every stored mention again (a tag without a rule loses its rule
-    assignments); people's tags stay. Returns how many mentions each tag's rule now gives."""
+    assignments); people's tags, and their removals of a rule's tag, stay. Returns how many
+    mentions each tag's rule now gives."""
     with store.connect() as conn:
         tags = [t for t in catalog.list_tags(conn, ws.id) if t.id in tag_ids]
     _require(tag_ids, tags, "tag")
@@ -88,8 +89,9 @@ def rematch_tags(
                     found[tag_id].append(mention_id)
         with store.begin() as conn:
             for tag_id, ids in found.items():
-                catalog.replace_rule_tags(conn, ws.id, tag_id, ids, utcnow(), within=batch)
-                counts[tag_id] += len(ids)
+                counts[tag_id] += catalog.replace_rule_tags(
+                    conn, ws.id, tag_id, ids, utcnow(), within=batch
+                )
     return counts
 
 
@@ -175,5 +177,4 @@ def rematch_tag_by_search(store: Store, ws: Workspace, tag: Tag) -> int:
     found = matching(store, ws, tag.query) if tag.query else iter(())
     ids = sorted({r.mention.id for r in found if r.mention.id is not None})
     with store.begin() as conn:
-        catalog.replace_rule_tags(conn, ws.id, tag.id, ids, utcnow())
-    return len(ids)
+        return catalog.replace_rule_tags(conn, ws.id, tag.id, ids, utcnow())

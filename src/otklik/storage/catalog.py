@@ -224,9 +224,10 @@ def replace_rule_tags(
     mention_ids: Collection[int],
     now: datetime,
     within: Collection[int] | None = None,
-) -> None:
+) -> int:
     """Make a tag's rule assignments exactly `mention_ids` (among `within` when given, one
-    batch of a re-match); people's tags stay untouched, rollups follow."""
+    batch of a re-match), less those a person took the tag off; people's tags stay untouched,
+    rollups follow. Returns how many mentions the rule gives the tag."""
     stored = sa.select(mention_tag.c.mention_id).where(
         mention_tag.c.tag_id == tag_id, mention_tag.c.origin == "rule"
     )
@@ -264,6 +265,7 @@ def replace_rule_tags(
                 ],
             )
         rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, chunk, 1)))
+    return len(new)
 
 
 def _ids_within(
