@@ -275,7 +275,8 @@ def _insert_analysis(
 
 
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """A plain executemany of many rows, values passed through their column types.
+    """Many rows in one go (COPY on PostgreSQL, executemany on SQLite), values passed
+    through their column types.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself on
     batches of thousands; the column types' own converters keep the values identical.
@@ -287,16 +288,26 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     converters = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
     pairs = list(zip(columns, converters, strict=True))
     data = [
         tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs)
         for row in rows
     ]
+    if dialect.name == "postgresql":
+        # COPY streams the rows in one command; executemany sends a message per row.
+        raw: Any = conn.connection.dbapi_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in data:
+                copy.write_row(row)
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
     conn.exec_driver_sql(sql, data)
 
 
