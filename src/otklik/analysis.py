@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ def build_pipeline(
                 f"{', '.join(sorted(available))} (set OTKLIK_STAGES)"
             )
         built.append(registry.build(name, **_config(name, settings, brands, tags, sentiment_model)))
-    return Pipeline(built)
+    recipe = partial(build_pipeline, settings, list(brands), list(tags), names, sentiment_model)
+    return Pipeline(built, recipe=recipe)
 
 
 def _config(

@@ -71,6 +71,13 @@ def filter_options(func: F) -> F:
             type=click.Choice(["new", "in_progress", "resolved", "ignored"]),
             help="Case status.",
         ),
+        click.option(
+            "--role",
+            multiple=True,
+            type=click.Choice(["main", "passing", "comparison"]),
+            help="The brand's role: main subject, passing mention, or compared with another "
+            "brand; with --brand, that brand's role.",
+        ),
         click.option("--since", help="From this date or moment (2025-01-01, ISO 8601)."),
         click.option("--until", help="Up to this date, inclusive (2025-01-31) or moment."),
         click.option(
@@ -94,6 +101,7 @@ def filters_from(kwargs: dict[str, Any], ws: Workspace) -> Filters:
         "rating_min",
         "rating_max",
         "status",
+        "role",
         "since",
         "until",
         "q",
