@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,6 +67,20 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "page has no CSRF field"
     return found.group(1)
+
+
+def wait_for_rematch(
+    world: WebWorld, kind: str, name: str, timeout: float = 60.0
+) -> dict[str, Any]:
+    """Poll the API until the brand's or tag's (`kind`) re-match has finished; its record."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = world.client.get(f"/api/v1/{kind}s", headers=world.api("viewer")).json()["items"]
+        job = next(i for i in items if i["name"] == name)["rematch"]
+        if job is not None and job["state"] not in ("queued", "running"):
+            return dict(job)
+        assert time.monotonic() < deadline, f"re-matching {kind} {name!r} is still {job}"
+        time.sleep(0.05)
 
 
 def build_world(url: str, tmp_path: Path) -> Iterator[WebWorld]:

@@ -174,3 +174,30 @@ def test_language_switch_in_the_browser(page: object) -> None:
     expect(page.locator("h1")).to_have_text("Sign in")
     page.reload()
     expect(page.locator("h1")).to_have_text("Sign in")
+
+
+def test_brand_page_shows_rematch_progress_until_done(page: object, sqlite_world: WebWorld) -> None:
+    from playwright.sync_api import Page, expect
+
+    from otklik.storage import jobs
+
+    assert isinstance(page, Page)
+    _login(page, "analyst")
+    page.goto("/brands")
+    page.fill("#brand-add input[name=name]", "BP")
+    page.fill("#brand-add input[name=query]", 'BystroPost OR "Быстрая Почта"')
+    page.click("#brand-add button[type=submit]")
+    line = page.locator('.rematch[data-kind="brand"]')
+    expect(line).to_have_text("История пересчитана: совпадений 2")
+
+    # The line follows the stored record while a job runs (here written as a job would).
+    ws = sqlite_world.store.workspaces()[0]
+    key = f"rematch:{ws.id}:brand:{line.get_attribute('data-id')}"
+    with sqlite_world.store.begin() as conn:
+        jobs.save_job(conn, key, {"state": "running", "done": 1000, "total": 4000})
+    page.reload()
+    expect(line).to_have_text("История: пересчитано 1000 из 4000")
+    with sqlite_world.store.begin() as conn:
+        jobs.save_job(conn, key, {"state": "done", "done": 4000, "total": 4000, "matched": 7})
+    expect(line).to_have_text("История пересчитана: совпадений 7")
+    expect(line).to_have_attribute("data-state", "done")

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from otklik.storage import catalog, utcnow
 from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
-from tests.web.conftest import PASSWORD, WebWorld, csrf_of
+from tests.web.conftest import PASSWORD, WebWorld, csrf_of, wait_for_rematch
 
 
 def _mention_id(world: WebWorld, text_part: str) -> int:
@@ -306,10 +306,13 @@ def test_brand_and_tag_pages_save_queries_and_preview_matches(sqlite_world: WebW
     preview = client.get("/preview", params={"q": 'BystroPost OR "Быстрая Почта"'}).json()
     assert len(preview["items"]) == 2
     viewer = sqlite_world.api("viewer")
+    # stored mentions are matched again in the background when a brand is saved
+    assert wait_for_rematch(sqlite_world, "brand", "Быстрая Почта")["matched"] == 2
     in_brand = client.get("/api/v1/mentions?brand=Быстрая Почта", headers=viewer).json()["items"]
-    assert len(in_brand) == 2  # stored mentions are matched again when a brand is saved
+    assert len(in_brand) == 2
     client.post("/tags", data={"name": "доставка", "query": "доставка OR delivered", "csrf": token})
     assert "доставка" in client.get("/tags").text
+    assert wait_for_rematch(sqlite_world, "tag", "доставка")["state"] == "done"
     tagged = client.get("/api/v1/mentions?tag=доставка", headers=viewer).json()["items"]
     assert len(tagged) == 2
     top = client.get(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from otklik.storage import users as accounts
 from otklik.web import i18n
 from otklik.web.auth import LoginLimiter, Signer
 from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
+from otklik.web.rematch_jobs import RematchJobs
 
 HERE = Path(__file__).parent
 SECRET_SETTING = "secret_key"
@@ -30,15 +32,26 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     if store is None:
         store = open_store(settings.database_url)
     store.check_schema()
+    ws = store.workspace(settings.workspace, settings.timezone)
     state = WebState(
         settings=settings,
         store=store,
-        ws=store.workspace(settings.workspace, settings.timezone),
+        ws=ws,
         signer=Signer(_secret(settings, store)),
         limiter=LoginLimiter(),
         templates=_templates(),
+        jobs=RematchJobs(store, ws, settings),
     )
-    app = FastAPI(title="Otklik", openapi_url=None, docs_url=None, redoc_url=None)
+    state.jobs.recover()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.jobs.close()  # a re-match cut short is recorded as interrupted
+
+    app = FastAPI(
+        title="Otklik", openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     app.state.web = state
     _add_page_errors(app)
     app.middleware("http")(_security_headers)

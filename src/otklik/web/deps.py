@@ -22,6 +22,7 @@ from otklik.storage import users as accounts
 from otklik.storage.users import User
 from otklik.web import i18n
 from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, LoginLimiter, Signer, may
+from otklik.web.rematch_jobs import RematchJobs
 
 
 @dataclass
@@ -34,6 +35,7 @@ class WebState:
     signer: Signer
     limiter: LoginLimiter
     templates: Jinja2Templates
+    jobs: RematchJobs
     pipelines: dict[tuple[Any, ...], Pipeline] = field(default_factory=dict)
 
     @property

@@ -144,6 +144,23 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "catalog.preview": ("Совпадения (предпросмотр)", "Matches (preview)"),
     "catalog.save": ("Сохранить", "Save"),
     "catalog.delete": ("Удалить", "Delete"),
+    "rematch.queued": ("История: ждёт пересчёта", "History: waiting to be matched again"),
+    "rematch.running": (
+        "История: пересчитано {done} из {total}",
+        "History: {done} of {total} matched again",
+    ),
+    "rematch.done": (
+        "История пересчитана: совпадений {matched}",
+        "History matched again: {matched} mentions",
+    ),
+    "rematch.failed": (
+        "Пересчёт истории не удался: {error}",
+        "Matching history again failed: {error}",
+    ),
+    "rematch.interrupted": (
+        "Пересчёт истории прерван перезапуском сервера; сохраните запрос ещё раз",
+        "Matching history again was cut short by a server restart; save the query again",
+    ),
     "catalog.rule_note": (
         "Тег с запросом ставится автоматически при импорте.",
         "A tag with a query is applied automatically on import.",

@@ -24,6 +24,7 @@ from otklik.storage import catalog, utcnow
 from otklik.storage.users import User
 from otklik.web import rules
 from otklik.web.deps import WebState
+from otklik.web.rematch_jobs import Target
 
 EXPORT_COLUMNS = (
     "id",
@@ -145,40 +146,61 @@ def change_mention(
 def save_brand(
     state: WebState, name: str, query: str, is_own: bool, old_name: str | None = None
 ) -> Brand:
-    """Add or edit a brand, then match it against the stored mentions."""
+    """Add a brand, or change the one called `old_name` (renamed to `name`); a new or changed
+    query is matched against the stored mentions in the background."""
     if not query.strip():
         raise InputError('a brand needs a query, e.g. BystroPost OR "Быстрая Почта"')
     rules.check(query)
     with state.store.begin() as conn:
         if old_name:
-            _same_name(old_name, name)
+            before: str | None = catalog.get_brand(conn, state.ws.id, old_name).query
             saved = catalog.update_brand(
-                conn, state.ws.id, old_name, utcnow(), query=query, is_own=is_own
+                conn, state.ws.id, old_name, utcnow(), new_name=name, query=query, is_own=is_own
             )
         else:
+            before = None
             saved = catalog.add_brand(conn, state.ws.id, name.strip(), query, is_own, utcnow())
-    rules.rematch_brand(state.store, state.ws, state.settings, saved)
+    if saved.query != before:
+        state.jobs.submit(Target("brand", saved.id))
     return saved
 
 
 def save_tag(state: WebState, name: str, query: str | None, old_name: str | None = None) -> Tag:
-    """Add or edit a tag, then apply its rule to the stored mentions."""
+    """Add a tag, or change the one called `old_name` (renamed to `name`); a new or changed
+    rule is applied to the stored mentions in the background."""
     if query:
         rules.check(query)
     with state.store.begin() as conn:
         if old_name:
-            _same_name(old_name, name)
-            saved = catalog.update_tag(conn, state.ws.id, old_name, utcnow(), query=query or "")
+            before = catalog.get_tag(conn, state.ws.id, old_name)
+            saved = catalog.update_tag(
+                conn, state.ws.id, old_name, utcnow(), new_name=name, query=query or ""
+            )
+            changed = saved.query != before.query
         else:
             saved = catalog.add_tag(conn, state.ws.id, name.strip(), query or None, utcnow())
-    rules.rematch_tag(state.store, state.ws, state.settings, saved)
+            changed = saved.query is not None
+    if changed:
+        state.jobs.submit(Target("tag", saved.id))
     return saved
 
 
-def _same_name(old: str, new: str) -> None:
-    # catalog.update_brand/update_tag take the current name positionally, so cannot rename.
-    if new.strip() and new.strip() != old:
-        raise InputError(f"renaming {old!r} is not supported yet; delete it and add {new!r}")
+def remove_brand(state: WebState, name: str) -> None:
+    """Delete a brand and its matches, stopping its re-match first."""
+    with state.store.connect() as conn:
+        found = catalog.get_brand(conn, state.ws.id, name)
+    state.jobs.cancel(Target("brand", found.id))
+    with state.store.begin() as conn:
+        catalog.remove_brand(conn, state.ws.id, name)
+
+
+def remove_tag(state: WebState, name: str) -> None:
+    """Delete a tag and its assignments, stopping its re-match first."""
+    with state.store.connect() as conn:
+        found = catalog.get_tag(conn, state.ws.id, name)
+    state.jobs.cancel(Target("tag", found.id))
+    with state.store.begin() as conn:
+        catalog.remove_tag(conn, state.ws.id, name)
 
 
 def export_records(state: WebState, filters: Filters) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters, parse_filters
+from otklik.domain.records import Brand, Tag
 from otklik.storage.users import User
 from otklik.web import workspace
 from otklik.web.deps import api_user, web
@@ -159,46 +160,71 @@ class TagIn(BaseModel):
 
 @router.get("/brands")
 def list_brands(request: Request, _user: Viewer) -> dict[str, Any]:
-    """The workspace's brands."""
-    brands, _ = workspace.brands_and_tags(web(request))
-    return {
-        "items": [{"id": b.id, "name": b.name, "query": b.query, "own": b.is_own} for b in brands]
-    }
+    """The workspace's brands. `rematch` says how far matching the stored mentions again after
+    the brand's last query change has got: `state` (queued, running, done, failed,
+    interrupted), `done` and `total` mentions, `matched` (when done), `error` (when failed or
+    interrupted); null when it never ran."""
+    state = web(request)
+    brands, _ = workspace.brands_and_tags(state)
+    jobs = state.jobs.records("brand")
+    return {"items": [_brand(b, jobs.get(b.id)) for b in brands]}
 
 
 @router.post("/brands", status_code=201)
 def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]:
-    """Add a brand."""
-    b = workspace.save_brand(web(request), body.name, body.query, body.own)
-    return {"id": b.id, "name": b.name, "query": b.query, "own": b.is_own}
+    """Add a brand; stored mentions are matched in the background (see `rematch`)."""
+    state = web(request)
+    b = workspace.save_brand(state, body.name, body.query, body.own)
+    return _brand(b, state.jobs.records("brand").get(b.id))
 
 
 @router.put("/brands/{name}")
 def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> dict[str, Any]:
-    """Change a brand's name, query or own flag."""
-    b = workspace.save_brand(web(request), body.name, body.query, body.own, old_name=name)
-    return {"id": b.id, "name": b.name, "query": b.query, "own": b.is_own}
+    """Change a brand's name, query or own flag. A renamed brand keeps its id and the mentions
+    it is in; a changed query is matched against stored mentions in the background."""
+    state = web(request)
+    b = workspace.save_brand(state, body.name, body.query, body.own, old_name=name)
+    return _brand(b, state.jobs.records("brand").get(b.id))
+
+
+def _brand(b: Brand, job: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": b.id, "name": b.name, "query": b.query, "own": b.is_own, "rematch": _job(job)}
 
 
 @router.get("/tags")
 def list_tags(request: Request, _user: Viewer) -> dict[str, Any]:
-    """The workspace's tags."""
-    _, tags = workspace.brands_and_tags(web(request))
-    return {"items": [{"id": t.id, "name": t.name, "query": t.query} for t in tags]}
+    """The workspace's tags, with `rematch` as for brands (applying the rule again)."""
+    state = web(request)
+    _, tags = workspace.brands_and_tags(state)
+    jobs = state.jobs.records("tag")
+    return {"items": [_tag(t, jobs.get(t.id)) for t in tags]}
 
 
 @router.post("/tags", status_code=201)
 def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
-    """Add a tag."""
-    t = workspace.save_tag(web(request), body.name, body.query)
-    return {"id": t.id, "name": t.name, "query": t.query}
+    """Add a tag; a rule is applied to stored mentions in the background (see `rematch`)."""
+    state = web(request)
+    t = workspace.save_tag(state, body.name, body.query)
+    return _tag(t, state.jobs.records("tag").get(t.id))
 
 
 @router.put("/tags/{name}")
 def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[str, Any]:
-    """Change a tag's name or rule query."""
-    t = workspace.save_tag(web(request), body.name, body.query, old_name=name)
-    return {"id": t.id, "name": t.name, "query": t.query}
+    """Change a tag's name or rule query. A renamed tag keeps its id and every assignment; a
+    changed rule is applied to stored mentions in the background (people's tags stay)."""
+    state = web(request)
+    t = workspace.save_tag(state, body.name, body.query, old_name=name)
+    return _tag(t, state.jobs.records("tag").get(t.id))
+
+
+def _tag(t: Tag, job: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "query": t.query, "rematch": _job(job)}
+
+
+def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
+    if job is None:
+        return None
+    return {k: job.get(k) for k in ("state", "done", "total", "matched", "error", "updated_at")}
 
 
 @router.post("/imports", status_code=201)

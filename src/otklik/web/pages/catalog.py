@@ -1,15 +1,16 @@
-"""Brands and tags: list, add, edit, delete, with a live preview of what a query matches."""
+"""Brands and tags: list, add, rename, edit, delete, with a live preview of what a query
+matches and the progress of matching stored mentions again after a change."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from otklik.storage import catalog
 from otklik.storage.users import User
-from otklik.web import rules, workspace
+from otklik.web import i18n, rules, workspace
 from otklik.web.auth import may
 from otklik.web.deps import form_user, page_user, render, web
 
@@ -20,7 +21,11 @@ router = APIRouter()
 def brands_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """Brands with their queries."""
     brands, _ = workspace.brands_and_tags(web(request))
-    context = {"brands": brands, "can_edit": may(user.role, "analyst")}
+    context = {
+        "brands": brands,
+        "can_edit": may(user.role, "analyst"),
+        "rematch": rematch_lines(request, "brand"),
+    }
     return render(request, "brands.html", context, user=user)
 
 
@@ -33,7 +38,7 @@ def brand_save(
     own: Annotated[str, Form()] = "",
     old_name: Annotated[str, Form()] = "",
 ) -> Response:
-    """Add a brand, or edit the one called `old_name`."""
+    """Add a brand, or edit (and rename) the one called `old_name`."""
     workspace.save_brand(web(request), name, query, bool(own), old_name or None)
     return RedirectResponse("/brands", status_code=303)
 
@@ -45,9 +50,7 @@ def brand_delete(
     name: Annotated[str, Form()],
 ) -> Response:
     """Delete a brand and its matches."""
-    state = web(request)
-    with state.store.begin() as conn:
-        catalog.remove_brand(conn, state.ws.id, name)
+    workspace.remove_brand(web(request), name)
     return RedirectResponse("/brands", status_code=303)
 
 
@@ -55,7 +58,11 @@ def brand_delete(
 def tags_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """Tags with their rule queries."""
     _, tags = workspace.brands_and_tags(web(request))
-    context = {"tags": tags, "can_edit": may(user.role, "analyst")}
+    context = {
+        "tags": tags,
+        "can_edit": may(user.role, "analyst"),
+        "rematch": rematch_lines(request, "tag"),
+    }
     return render(request, "tags.html", context, user=user)
 
 
@@ -67,7 +74,7 @@ def tag_save(
     query: Annotated[str, Form()] = "",
     old_name: Annotated[str, Form()] = "",
 ) -> Response:
-    """Add a tag, or edit the one called `old_name`."""
+    """Add a tag, or edit (and rename) the one called `old_name`."""
     workspace.save_tag(web(request), name, query.strip() or None, old_name or None)
     return RedirectResponse("/tags", status_code=303)
 
@@ -79,9 +86,7 @@ def tag_delete(
     name: Annotated[str, Form()],
 ) -> Response:
     """Delete a tag and its assignments."""
-    state = web(request)
-    with state.store.begin() as conn:
-        catalog.remove_tag(conn, state.ws.id, name)
+    workspace.remove_tag(web(request), name)
     return RedirectResponse("/tags", status_code=303)
 
 
@@ -97,3 +102,36 @@ def query_preview(
         for r in found
     ]
     return JSONResponse({"items": items})
+
+
+@router.get("/rematch")
+def rematch_progress(
+    request: Request, _user: Annotated[User, Depends(page_user("viewer"))], kind: str = "brand"
+) -> Response:
+    """How far matching stored mentions again has got for each brand or tag (`kind`), as JSON
+    for the pages' status lines."""
+    lines = rematch_lines(request, "tag" if kind == "tag" else "brand")
+    return JSONResponse({"items": [{"id": k, **v} for k, v in lines.items()]})
+
+
+def rematch_lines(request: Request, kind: str) -> dict[int, dict[str, Any]]:
+    """Each brand's or tag's re-match record with its status line in the page's language."""
+    t = i18n.translator(i18n.language_of(request))
+    return {
+        target_id: {**record, "text": rematch_text(t, record)}
+        for target_id, record in web(request).jobs.records(kind).items()
+    }
+
+
+def rematch_text(t: Callable[..., str], record: dict[str, Any]) -> str:
+    """One status line: queued, n of total, done with the count, failed with the reason."""
+    state = record.get("state")
+    if state == "running" and record.get("total") is not None:
+        return t("rematch.running", done=record.get("done") or 0, total=record["total"])
+    if state == "done":
+        return t("rematch.done", matched=record.get("matched") or 0)
+    if state == "failed":
+        return t("rematch.failed", error=record.get("error") or "")
+    if state == "interrupted":
+        return t("rematch.interrupted")
+    return t("rematch.queued")
