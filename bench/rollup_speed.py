@@ -13,14 +13,13 @@ import argparse
 import random
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from otklik.domain import Filters
-from otklik.storage import Store
-from otklik.storage import rollups
+from otklik.storage import Store, rollups
 from otklik.storage.aggregates import _fold_time, _from_mentions
 from otklik.storage.schema import analysis, brand, mention, mention_brand
 
@@ -136,11 +135,12 @@ def main() -> None:
         print(f"{store.dialect}, {args.rows:,} mentions over a year:")
         for name, by, filters in OVERVIEW:
             f = replace(filters, since=year.since, until=year.until)
-            fast = timed(lambda: store.count_by(ws, f, by))
+            fast = timed(lambda f=f, by=by, s=store, w=ws: s.count_by(w, f, by))
             with store.connect() as conn:
+                plain = replace(f, workspace_id=ws.id)
                 slow = timed(
-                    lambda: _fold_time(
-                        _from_mentions(conn, replace(f, workspace_id=ws.id), by, None), by
+                    lambda plain=plain, by=by, conn=conn: _fold_time(
+                        _from_mentions(conn, plain, by, None), by
                     ),
                     1,
                 )

@@ -69,7 +69,9 @@ def _brand_and_sentiment(filters: Filters) -> list[ColumnElement[bool]]:
     # each one, where IN would first collect every mention of the brand (100 ms at 1M).
     hits = mention_brand.alias("brand_filter")  # the outer query may join mention_brand too
     if not filters.brand:
-        out = [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
+        out: list[ColumnElement[bool]] = (
+            [analysis.c.sentiment.in_(filters.sentiment)] if filters.sentiment else []
+        )
         if filters.role:
             out.append(
                 sa.exists().where(hits.c.mention_id == mention.c.id, role_condition(hits, filters))

@@ -80,7 +80,10 @@ def combine(*deltas: RollupDelta) -> RollupDelta:
 
 
 def apply(conn: Connection, workspace_id: int, delta: RollupDelta) -> None:
-    """Add the delta to the rollup tables and drop rows that fell to zero."""
+    """Add the delta to the rollup tables and drop rows that fell to zero.
+
+    Rows go in key order, so two transactions touching the same rows (an import and a
+    re-match on PostgreSQL) lock them in the same order instead of deadlocking."""
     daily = [
         {
             "workspace_id": workspace_id,
@@ -91,12 +94,12 @@ def apply(conn: Connection, workspace_id: int, delta: RollupDelta) -> None:
             "language": k[4],
             "count": n,
         }
-        for k, n in delta.daily.items()
+        for k, n in sorted(delta.daily.items())
         if n
     ]
     tags = [
         {"workspace_id": workspace_id, "day": k[0], "tag_id": k[1], "brand_id": k[2], "count": n}
-        for k, n in delta.tags.items()
+        for k, n in sorted(delta.tags.items())
         if n
     ]
     brands = [
@@ -108,7 +111,7 @@ def apply(conn: Connection, workspace_id: int, delta: RollupDelta) -> None:
             "rating": k[3],
             "count": n,
         }
-        for k, n in delta.brands.items()
+        for k, n in sorted(delta.brands.items())
         if n
     ]
     for table, rows, counts in (

@@ -31,6 +31,10 @@ def api_filters(
     source: Annotated[list[str], Query(description="Source name.")] = [],  # noqa: B006
     language: Annotated[list[str], Query(description="ru, kk, en…")] = [],  # noqa: B006
     status: Annotated[list[str], Query(description="new, in_progress, resolved, ignored.")] = [],  # noqa: B006
+    role: Annotated[
+        list[str],
+        Query(description="The brand's role: main, passing or comparison (repeatable)."),
+    ] = [],  # noqa: B006
     rating_min: Annotated[str | None, Query(description="Lowest rating (1–5).")] = None,
     rating_max: Annotated[str | None, Query(description="Highest rating (1–5).")] = None,
     since: Annotated[str | None, Query(description="2025-01-01 or ISO 8601.")] = None,
@@ -46,6 +50,7 @@ def api_filters(
         "source": source,
         "language": language,
         "status": status,
+        "role": role,
         "rating_min": rating_min,
         "rating_max": rating_max,
         "since": since,
@@ -86,7 +91,10 @@ class MentionPatch(BaseModel):
     assignee: str | None = Field(None, description="Who works on it; null to unassign")
     sentiment: str | None = Field(None, description="Correct the sentiment: positive…")
     tags_add: list[str] = Field(default_factory=list, description="Tags a person adds")
-    tags_remove: list[str] = Field(default_factory=list, description="Person tags to remove")
+    tags_remove: list[str] = Field(
+        default_factory=list,
+        description="Tags to remove (a rule's tag a person removes stays off when it runs again)",
+    )
     note: str | None = Field(None, description="An internal note to add")
     reply: str | None = Field(None, description="The reply that was sent")
 
