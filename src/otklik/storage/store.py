@@ -37,6 +37,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+_FIRST_ANALYZE = 2000
+_GROWING = ("mention", "analysis", "near_key", "mention_brand", "mention_tag")
+
+
 class Store:
     """One database: workspaces, sources, mentions, analysis, brands, tags, imports."""
 
@@ -50,6 +54,8 @@ class Store:
         # How `q` becomes index terms and an exact test; the query language plugs in here.
         self.groups_for = groups_for
         self.predicate_for = predicate_for
+        self._inserted = 0  # rows this process stored since PostgreSQL's statistics were taken
+        self._next_analyze = _FIRST_ANALYZE
 
     @classmethod
     def open(
@@ -156,7 +162,15 @@ class Store:
         self, conn: Connection, ws: Workspace, batch: Sequence[AnalysedMention]
     ) -> InsertResult:
         """Store a batch inside the caller's transaction."""
-        return insert_batch(conn, ws, batch, utcnow())
+        result = insert_batch(conn, ws, batch, utcnow())
+        self._inserted += result.inserted
+        if conn.dialect.name == "postgresql" and self._inserted >= self._next_analyze:
+            # A table that grew from nothing during an import keeps its empty-table statistics
+            # until autovacuum looks, and the planner then scans where an index would do:
+            # refresh them as the import doubles the rows (a fraction of a second each).
+            conn.exec_driver_sql(f"ANALYZE {', '.join(_GROWING)}")
+            self._next_analyze = self._inserted * 2
+        return result
 
     def mentions(
         self, ws: Workspace, filters: Filters, *, limit: int = 50, cursor: str | None = None
