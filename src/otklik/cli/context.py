@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from otklik.domain.filters import FilterError, Filters, parse_filters
+from otklik.domain.filters import FILTER_NAMES, FilterError, Filters, parse_filters
 from otklik.domain.records import Workspace
 from otklik.search_terms import open_store
 from otklik.settings import Settings
@@ -91,23 +91,8 @@ def filter_options(func: F) -> F:
 
 def filters_from(kwargs: dict[str, Any], ws: Workspace) -> Filters:
     """Pop the filter flags out of a command's arguments into Filters."""
-    names = (
-        "brand",
-        "tag",
-        "sentiment",
-        "channel",
-        "source",
-        "language",
-        "rating_min",
-        "rating_max",
-        "status",
-        "role",
-        "since",
-        "until",
-        "q",
-    )
     params: dict[str, Any] = {}
-    for name in names:
+    for name in FILTER_NAMES:
         value = kwargs.pop(name, None)
         if isinstance(value, float):
             value = str(value)

@@ -27,16 +27,7 @@ def overview(
 ) -> dict[str, Any]:
     """Everything the overview page shows for a period (whole local days) and optional brand."""
     store, ws = state.store, state.ws
-    base = {"since": since.isoformat(), "until": until.isoformat()}
-    if brand:
-        base["brand"] = brand
-    current = parse_filters(base, state.tz)
-    span = (until - since).days + 1
-    previous = replace(
-        current,
-        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
-        until=current.since,
-    )
+    base, current, previous = _periods(state, since, until, brand)
     with store.connect() as conn:
         brands = catalog.list_brands(conn, ws.id)
     # Separate small rollup queries: crossing all dimensions returns thousands of rows.
@@ -52,6 +43,23 @@ def overview(
     negative = sum(c["count"] for c in cells if c["sentiment"] == "negative")
     data["negative_share"] = round(100 * negative / data["total"], 1) if data["total"] else 0.0
     return data
+
+
+def _periods(
+    state: WebState, since: date, until: date, brand: str | None
+) -> tuple[dict[str, str], Filters, Filters]:
+    """The feed link's base parameters, the period's filters and the same span before it."""
+    base = {"since": since.isoformat(), "until": until.isoformat()}
+    if brand:
+        base["brand"] = brand
+    current = parse_filters(base, state.tz)
+    span = (until - since).days + 1
+    previous = replace(
+        current,
+        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
+        until=current.since,
+    )
+    return base, current, previous
 
 
 def feed_url(base: dict[str, str], **more: Any) -> str:
@@ -126,16 +134,7 @@ def _brands(
 
 def top_tags(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
     """The period's top tags with their change against the period before."""
-    base = {"since": since.isoformat(), "until": until.isoformat()}
-    if brand:
-        base["brand"] = brand
-    current = parse_filters(base, state.tz)
-    span = (until - since).days + 1
-    previous = replace(
-        current,
-        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
-        until=current.since,
-    )
+    base, current, previous = _periods(state, since, until, brand)
     return _tags(state.store, state, current, previous, base)
 
 
