@@ -160,7 +160,7 @@ def _run_chunks(
 ) -> None:
     # One writer thread stores batch n while this thread reads (and, without an analyser
     # process, analyses) batch n+1; with an analyser, it works one batch ahead of the store.
-    ahead = 1 if analyser is not None else 0
+    ahead = 2 if analyser is not None else 0
     waiting: deque[_Batch] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otklik-import-writer") as writer:
         pending: Future[None] | None = None
