@@ -375,6 +375,28 @@ CHANNEL_WEIGHTS = (
 )
 RATED = {"review", "marketplace", "appstore", "maps"}
 SOCIAL = {"vk", "telegram", "instagram"}
+# Texts that weigh one brand against another ({a}: the brand the row is about, {b}: a rival);
+# the per-brand sentiment and the comparison flag have something to show.
+COMPARISONS = {
+    "ru": (
+        "{a} дешевле, чем {b}, но {b} быстрее.",
+        "{a} доставил за два дня, а {b} за неделю.",
+        "Раньше заказывал через {b}, теперь только {a}: дешевле и без задержек.",
+        "{b} опять потерял посылку, а {a} ни разу не подводил.",
+        "Сравнила {a} и {b}: у второго поддержка отвечает быстрее, а {a} дешевле.",
+    ),
+    "kk": (
+        "{a} арзан, ал {b} тезірек жеткізеді.",
+        "{b} сәлемдемені тағы жоғалтты, ал {a} ешқашан кешікпейді.",
+    ),
+    "en": (
+        "{a} is cheaper than {b}, but {b} is faster.",
+        "{b} lost my parcel again, while {a} has never let me down.",
+        "Switched from {b} to {a}: cheaper and no delays.",
+    ),
+}
+COMPARISON_SHARE = 0.07
+
 TOPIC_WEIGHTS = (("speed", 38), ("courier", 20), ("price", 14), ("app", 12), ("damage", 16))
 LANG_WEIGHTS = (("ru", 62), ("kk", 16), ("en", 22))
 SPIKE_DAYS = (24, 18)  # days ago the week of late deliveries starts and ends
@@ -418,7 +440,14 @@ def _row(rng: random.Random, now: datetime, index: int, *, spike: bool) -> dict[
     channel = _pick(rng, CHANNEL_WEIGHTS)
     if topic == "app" and rng.random() < 0.6:
         channel = "appstore"
-    text = _text(rng, brand, topic, polarity, lang, index)
+    if not spike and rng.random() < COMPARISON_SHARE:
+        rival = rng.choice([b for b in BRANDS if b is not brand])
+        text = rng.choice(COMPARISONS[lang]).format(
+            a=rng.choice(brand.names[lang]), b=rng.choice(rival.names[lang])
+        )
+        text = rng.choice(OPENERS[lang]) + text
+    else:
+        text = _text(rng, brand, topic, polarity, lang, index)
     published = now - timedelta(days=days_ago)
     row: dict[str, Any] = {
         "id": f"demo-{index}",

@@ -131,3 +131,20 @@ def test_in_a_pipeline_spans_point_into_clean_text_and_the_title_counts() -> Non
 def test_kazakh_comparison_with_artyq() -> None:
     found = by_id("Kaspi Boxberry-ден артық")
     assert found[5]["is_comparison"] and found[1]["is_comparison"]
+
+
+def test_comparatives_praise_the_brand_before_them_and_fault_the_one_compared_against() -> None:
+    russian = by_id("Boxberry дешевле, чем СДЭК.")
+    assert (russian[1]["comparison_lean"], russian[2]["comparison_lean"]) == (1, -1)
+    worse = by_id("Ozon хуже, чем Wildberries")
+    assert (worse[3]["comparison_lean"], worse[4]["comparison_lean"]) == (-1, 1)
+    english = by_id("Ozon is better than Wildberries")
+    assert (english[3]["comparison_lean"], english[4]["comparison_lean"]) == (1, -1)
+    kazakh = by_id("СДЭК-ке қарағанда Boxberry арзан")
+    assert (kazakh[1]["comparison_lean"], kazakh[2]["comparison_lean"]) == (1, -1)
+    # Cheaper but slower: the praise and the fault of СДЭК cancel out, Boxberry keeps its praise.
+    mixed = by_id("Boxberry дешевле, чем СДЭК, но СДЭК быстрее")
+    assert (mixed[1]["comparison_lean"], mixed[2]["comparison_lean"]) == (1, 0)
+    # Naming two brands without comparing them leans nowhere.
+    plain = by_id("Заказал на Ozon, доставил СДЭК.")
+    assert {hit["comparison_lean"] for hit in plain.values()} == {0}

@@ -9,7 +9,7 @@ from otklik.pipeline.registry import build
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
 from otklik.pipeline.sentiment_backends.compact import CompactBackend, CompactModel
 from otklik.pipeline.stage import Item
-from otklik.pipeline.stages.sentiment import SentimentStage, decide
+from otklik.pipeline.stages.sentiment import SentimentStage, decide, lean_towards
 
 SOURCES = {"model", "rating"}
 
@@ -174,3 +174,23 @@ def test_stage_runs_inside_a_pipeline_with_a_given_backend() -> None:
     pipeline = Pipeline([Upstream(), SentimentStage(backend=CompactBackend())])
     [out] = pipeline.run([Item.of("terrible, never again")])
     assert out["sentiment"] == "negative"
+
+
+def test_a_comparison_lean_moves_the_brand_sentiment_but_does_not_overrule_the_text(
+    stage: SentimentStage,
+) -> None:
+    def brand_sentiment(context: str, lean: int) -> str:
+        hits = [
+            {"brand_id": 1, "context": context, "comparison_lean": lean},
+            {"brand_id": 2, "context": "другой бренд", "comparison_lean": 0},
+        ]
+        [out] = stage.run([item(context, brand_hits=hits)])
+        return str(out["brand_sentiments"][0]["sentiment"])
+
+    # The model alone reads "Грузовичок дешевле" as not positive; the comparison says it is.
+    assert brand_sentiment("Грузовичок дешевле", 0) != "positive"
+    assert brand_sentiment("Грузовичок дешевле", 1) == "positive"
+    # Strong words in the text still win over a comparative.
+    assert brand_sentiment("ужасно, отвратительно, потеряли посылку", 1) == "negative"
+    moved = lean_towards(Prediction.of([0.2, 0.5, 0.3]), -1)
+    assert moved.label == "negative" and abs(sum(moved.probabilities.values()) - 1) < 1e-9

@@ -28,6 +28,27 @@ _COMPARISON = re.compile(
     r"лучше|хуже|быстрее|медленнее|удобнее|надёжнее|надежнее)(?!\w)",
     re.IGNORECASE,
 )
+# Comparatives that praise (+1) or fault (-1) what they describe: in "Boxberry дешевле, чем
+# СДЭК" the word goes to the brand before it and, reversed, to the one after "чем".
+_COMPARATIVE_LEAN = {
+    **dict.fromkeys(
+        "лучше дешевле быстрее удобнее надёжнее надежнее вежливее аккуратнее проще выгоднее "
+        "качественнее понятнее приятнее безопаснее оперативнее доступнее точнее "
+        "better cheaper faster quicker easier friendlier safer nicer "
+        "жақсырақ арзанырақ арзан жылдамырақ тезірек ыңғайлырақ".split(),
+        1,
+    ),
+    **dict.fromkeys(
+        "хуже дороже медленнее дольше сложнее грубее неудобнее опаснее "
+        "worse pricier slower harder ruder "
+        "нашар нашарырақ қымбатырақ қымбат баяуырақ".split(),
+        -1,
+    ),
+}
+# Words that make the brand next to them the one compared against.
+_AGAINST_BEFORE = frozenset("чем than unlike против vs versus".split())
+_AGAINST_AFTER = frozenset(("қарағанда", "гөрі"))
+
 # A sentence naming this many brands, each only there, is a list of passing mentions.
 LIST_SIZE = 3
 MAIN_SHARE = 0.5
@@ -123,6 +144,7 @@ class BrandMatcher:
             for n, ids in brands_in_sentence.items()
             if len(ids) > 1 and self._compares(doc, sentences[n])
         }
+        leans = _comparison_leans(doc, found, sentences, comparing)
         hits: list[dict[str, Any]] = []
         for brand_id, spans in found.items():
             role, reason = self._role(
@@ -143,6 +165,8 @@ class BrandMatcher:
                     "spans": [[s.start, s.end] for s in spans],
                     "context": context,
                     "is_comparison": bool(sentences_of[brand_id] & comparing),
+                    # +1 / -1 when comparatives praise or fault this brand against another.
+                    "comparison_lean": leans.get(brand_id, 0),
                 }
             )
         hits.sort(key=lambda hit: (hit["spans"][0][0], hit["brand_id"]))
@@ -200,6 +224,60 @@ class BrandMatcher:
             if not before or (token.info.is_nominative and not token.info.is_latin):
                 return _clean(doc.text[clause.start : clause.end])
         return None
+
+
+def _comparison_leans(
+    doc: Document,
+    found: Mapping[int, Sequence[Span]],
+    sentences: Sequence[tuple[int, int]],
+    comparing: set[int],
+) -> dict[int, int]:
+    """Each brand's sum of the comparatives about it in comparison sentences, as -1, 0 or +1.
+
+    A comparative word belongs to the nearest brand before it ("X дешевле"), and reversed to
+    a brand after "чем/than" that follows it ("…, чем Y") or before "қарағанда" ("Y-ке
+    қарағанда X арзан": X gets it, Y the reverse)."""
+    if not comparing:
+        return {}
+    totals: dict[int, int] = {}
+    for number in comparing:
+        start, end = sentences[number]
+        tokens = [t for t in doc.tokens if start <= t.start < end]
+        words = [t.info.lower for t in tokens]
+        owner: list[int | None] = [None] * len(tokens)
+        for brand_id, spans in found.items():
+            for span in spans:
+                for i, token in enumerate(tokens):
+                    if span.start <= token.start < span.end:
+                        owner[i] = brand_id
+        for i, word in enumerate(words):
+            lean = _COMPARATIVE_LEAN.get(word)
+            if lean is None:
+                continue
+            praised = next((owner[j] for j in range(i - 1, -1, -1) if owner[j] is not None), None)
+            against = None
+            for j in range(i + 1, min(i + 4, len(tokens))):
+                if words[j - 1] in _AGAINST_BEFORE and owner[j] is not None:
+                    against = owner[j]
+                    break
+            # "Y-ке қарағанда X арзан": the brand before the postposition is the rival.
+            rivals = [
+                owner[j]
+                for j in range(i - 1, -1, -1)
+                if owner[j] is not None and set(words[j + 1 : j + 3]) & _AGAINST_AFTER
+            ]
+            if rivals:
+                against = against or rivals[0]
+                if praised == against:
+                    praised = next(
+                        (owner[j] for j in range(i - 1, -1, -1) if owner[j] not in (None, against)),
+                        None,
+                    )
+            if praised is not None and praised != against:
+                totals[praised] = totals.get(praised, 0) + lean
+            if against is not None and against != praised:
+                totals[against] = totals.get(against, 0) - lean
+    return {brand_id: (n > 0) - (n < 0) for brand_id, n in totals.items()}
 
 
 @register("brands")

@@ -26,6 +26,12 @@ RATING_LIKELIHOOD: dict[int, tuple[float, float, float]] = {
     4: (0.05, 0.25, 0.70),
     5: (0.02, 0.13, 0.85),
 }
+# How likely a brand's context reads negative, neutral, positive when a comparative praises
+# (+1) or faults (-1) the brand ("X дешевле, чем Y"): evidence beside the model, not a verdict.
+COMPARISON_LIKELIHOOD: dict[int, tuple[float, float, float]] = {
+    1: (0.15, 0.35, 1.0),
+    -1: (1.0, 0.35, 0.15),
+}
 # Text we cannot read (empty) or a language we do not serve: what we believe instead.
 EMPTY_PROBABILITIES = (0.3, 0.4, 0.3)
 OTHER_LANGUAGE_WEIGHT = 0.5
@@ -92,7 +98,11 @@ class SentimentStage:
             rating: int | None = _stars(item.get("rating"))
             if hit_index is not None and len(item.get("brand_hits") or ()) > 1:
                 rating = None  # a rating is about the whole review, not each of several brands
-            label, score, source = decide(by_index.get(k), languages[k], rating)
+            prediction = by_index.get(k)
+            if hit_index is not None and prediction is not None:
+                lean = int(item.get("brand_hits")[hit_index].get("comparison_lean") or 0)
+                prediction = lean_towards(prediction, lean)
+            label, score, source = decide(prediction, languages[k], rating)
             if hit_index is None:
                 results[position].update(
                     sentiment=label, sentiment_score=score, sentiment_source=source
@@ -100,6 +110,17 @@ class SentimentStage:
             else:
                 results[position]["brand_sentiments"].append({"sentiment": label, "score": score})
         return list(results)
+
+
+def lean_towards(prediction: Prediction, lean: int) -> Prediction:
+    """The prediction with a comparison's praise (+1) or fault (-1) of the brand weighed in."""
+    likelihood = COMPARISON_LIKELIHOOD.get(lean)
+    if likelihood is None:
+        return prediction
+    pairs = zip(LABELS, likelihood, strict=True)
+    fused = [prediction.probabilities[label] * w for label, w in pairs]
+    total = sum(fused) or 1.0
+    return Prediction.of([p / total for p in fused])
 
 
 def decide(
