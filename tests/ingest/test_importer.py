@@ -294,3 +294,20 @@ def test_a_big_file_analysed_in_a_separate_process_stores_the_same(
     imported, rejected, copies, stored = seen[0]
     assert (imported, rejected) == (1500, 1) and copies > 0
     assert {language for _, language, _ in stored} == {"ru", "en"}
+
+
+def test_a_json_item_is_kept_as_received_nested_and_in_cyrillic(
+    sqlite_store: Store, pipeline: Pipeline, tmp_path: Path
+) -> None:
+    item = {"text": "Курьер опоздал", "author": {"name": "Анна", "followers": 120}, "tags": ["a"]}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([item], ensure_ascii=False), encoding="utf-8")
+    ws = sqlite_store.workspace("w", "UTC")
+    result = import_file(sqlite_store, ws, pipeline, path, ImportOptions())
+    assert result.imported == 1
+    [record] = sqlite_store.mentions(ws, Filters())[0]
+    assert record.mention.raw == item
+    assert record.mention.author.name == "Анна" and record.mention.author.audience == 120
+    with sqlite_store.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT raw FROM mention").scalar_one()
+    assert "Курьер" in stored  # readable UTF-8, not \\u escapes

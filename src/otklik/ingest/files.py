@@ -32,6 +32,8 @@ class RawRow:
     data: dict[str, Any]
     raw: str
     problem: str | None = None
+    # A JSON object as received (`data` is it flattened to dotted keys for column mapping).
+    payload: dict[str, Any] | None = None
 
 
 @dataclass
@@ -326,7 +328,7 @@ def _jsonl(counter: ByteCounter) -> tuple[FileInfo, Iterator[RawRow]]:
             if not isinstance(value, dict):
                 yield RawRow(number, {}, raw, f"expected a JSON object, got {type(value).__name__}")
                 continue
-            yield RawRow(number, flatten(value), raw)
+            yield RawRow(number, flatten(value), raw, payload=value)
 
     return FileInfo("jsonl", encoding), rows()
 
@@ -368,7 +370,7 @@ def _json_items(items: list[Any]) -> Iterator[RawRow]:
     for number, value in enumerate(items, start=1):
         raw = json.dumps(value, ensure_ascii=False)
         if isinstance(value, dict):
-            yield RawRow(number, flatten(value), raw)
+            yield RawRow(number, flatten(value), raw, payload=value)
         else:
             yield RawRow(number, {}, raw, f"expected a JSON object, got {type(value).__name__}")
 
@@ -423,7 +425,7 @@ def _json_array(text: io.TextIOWrapper) -> Iterator[RawRow]:
         buffer = buffer[end:]
         expect_value = False
         if isinstance(value, dict):
-            yield RawRow(number, flatten(value), raw)
+            yield RawRow(number, flatten(value), raw, payload=value)
         else:
             yield RawRow(number, {}, raw, f"expected a JSON object, got {type(value).__name__}")
 

@@ -255,7 +255,7 @@ def to_mention(row: RawRow, rules: RowRules) -> Mention:
     kind = _str(values.get("author_kind"))
     return Mention(
         text=text_str,
-        raw=_jsonable(row.data),
+        raw=row.payload if row.payload is not None else _jsonable(row.data),
         title=_str(values.get("title")),
         url=url,
         author=Author(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +23,18 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         # The pool hands a connection to one thread at a time; the import's writer thread
         # may get one another thread opened.
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            json_serializer=_json_text,
+        )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            return sa.create_engine(parsed, pool_pre_ping=True)
+            return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=_json_text)
         except ModuleNotFoundError as exc:
             raise ConfigError(
                 "PostgreSQL needs the driver: pip install 'otklik[postgres]'"
@@ -52,3 +57,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _json_text(value: object) -> str:
+    """JSON columns as readable UTF-8 (raw payloads in Cyrillic stay a sixth of the size)."""
+    return json.dumps(value, ensure_ascii=False)
