@@ -171,19 +171,6 @@ def main() -> None:
             cases.append(
                 (f"overview {days} days, GET /", lambda d=days: _ok(client.get(f"/?days={d}")))
             )
-        for days in (30, 90):
-            cases.append(
-                (
-                    f"overview ratings {days} days, GET /overview/ratings",
-                    lambda d=days: _ok(client.get(f"/overview/ratings?days={d}")),
-                )
-            )
-        cases.append(
-            (
-                "overview tags 30 days one brand, GET /overview/tags",
-                lambda: _ok(client.get("/overview/tags?days=30&brand=Быстрая Почта")),
-            )
-        )
         cases.append(
             (
                 "overview 30 days one brand, GET /",

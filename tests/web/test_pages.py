@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +14,17 @@ from openpyxl import load_workbook
 from otklik.storage import catalog, utcnow
 from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
 from tests.web.conftest import PASSWORD, WebWorld, csrf_of, wait_for_rematch
+
+
+def overview_data(client: Any, **params: str) -> dict[str, Any]:
+    """The numbers the overview page embeds for its charts."""
+    html = client.get("/", params=params).text
+    found = re.search(
+        r'<script type="application/json" id="overview-data">(.*?)</script>', html, re.S
+    )
+    assert found
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
 
 
 def _mention_id(world: WebWorld, text_part: str) -> int:
@@ -202,22 +215,16 @@ def test_export_has_tags_brands_and_case_fields(sqlite_world: WebWorld) -> None:
 
 def test_overview_renders_chart_data_with_feed_links(sqlite_world: WebWorld) -> None:
     client = sqlite_world.login("viewer")
-    html = client.get("/?since=2025-03-01&until=2025-03-31").text
-    found = re.search(
-        r'<script type="application/json" id="overview-data">(.*?)</script>', html, re.S
-    )
-    assert found
-    import json
-
-    data = json.loads(found.group(1))
+    data = overview_data(client, since="2025-03-01", until="2025-03-31")
     assert data["total"] == 4
     assert {c["name"] for c in data["channels"]} == {"review", "appstore", "vk", "telegram"}
     assert all(c["url"].startswith("/mentions?") for c in data["channels"])
     assert sum(sum(s["counts"]) for s in data["volume"]) == 4
-    assert data["tags"] == []  # no tags yet; with a brand chosen they come from /overview/tags
-    tags = client.get("/overview/tags?since=2025-03-01&until=2025-03-31&brand=X").json()
+    assert data["tags"] == []  # no tags yet, for all brands or one
+    one_brand = overview_data(client, since="2025-03-01", until="2025-03-31", brand="X")
+    tags = {"tags": one_brand["tags"]}
     assert tags == {"tags": []}
-    ratings = client.get("/overview/ratings?since=2025-03-01&until=2025-03-31").json()
+    ratings = {"ratings": data["ratings"]}
     assert [r["count"] for r in ratings["ratings"]] == [1, 0, 0, 0, 1]
     assert ratings["ratings"][0]["url"].startswith("/mentions?")
     csp = client.get("/").headers["content-security-policy"]
@@ -315,10 +322,9 @@ def test_brand_and_tag_pages_save_queries_and_preview_matches(sqlite_world: WebW
     assert wait_for_rematch(sqlite_world, "tag", "доставка")["state"] == "done"
     tagged = client.get("/api/v1/mentions?tag=доставка", headers=viewer).json()["items"]
     assert len(tagged) == 2
-    top = client.get(
-        "/overview/tags",
-        params={"since": "2025-03-01", "until": "2025-03-31", "brand": "Быстрая Почта"},
-    ).json()["tags"]
+    top = overview_data(client, since="2025-03-01", until="2025-03-31", brand="Быстрая Почта")[
+        "tags"
+    ]
     assert [(t["name"], t["count"], t["change"]) for t in top] == [("доставка", 1, None)]
     ws = sqlite_world.store.workspaces()[0]
     with sqlite_world.store.connect() as conn:

@@ -6,6 +6,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -101,7 +102,7 @@ def _import_opened(
     if analyser is None:
         pipeline.load()
     try:
-        with analyser or _NoExecutor():
+        with analyser or nullcontext():
             _run_chunks(
                 store, ws, pipeline, analyser, opened, rules, rules_for, result, options, progress
             )
@@ -220,14 +221,6 @@ def _accept_chunk(
         except RowRejected as exc:
             rejections.append(Rejection(row.number, exc.field, exc.reason, row.raw))
     return accepted, rejections
-
-
-class _NoExecutor:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _analyser_for(pipeline: Pipeline, path: Path, threshold: int) -> ProcessPoolExecutor | None:

@@ -132,12 +132,6 @@ def _brands(
     return out
 
 
-def top_tags(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
-    """The period's top tags with their change against the period before."""
-    base, current, previous = _periods(state, since, until, brand)
-    return _tags(state.store, state, current, previous, base)
-
-
 def _tags(
     store: Store, state: WebState, current: Filters, previous: Filters, base: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -160,14 +154,6 @@ def _tags(
             }
         )
     return out
-
-
-def ratings(state: WebState, since: date, until: date, brand: str | None) -> list[dict[str, Any]]:
-    """Mentions per star (1–5) in the period, for the brand when one is given."""
-    base = {"since": since.isoformat(), "until": until.isoformat()}
-    if brand:
-        base["brand"] = brand
-    return _ratings(state.store, state, parse_filters(base, state.tz), base)
 
 
 def _ratings(

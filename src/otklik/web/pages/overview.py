@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from otklik.storage import catalog
 from otklik.storage.users import User
@@ -43,34 +43,6 @@ def overview_page(
         "until": end.isoformat(),
     }
     return render(request, "overview.html", context, user=user)
-
-
-@router.get("/overview/ratings")
-def overview_ratings(
-    request: Request,
-    _user: Annotated[User, Depends(page_user("viewer"))],
-    days: int = 30,
-    brand: str = "",
-    since: str = "",
-    until: str = "",
-) -> Response:
-    """The rating distribution of the overview's period, fetched by its chart."""
-    start, end = _period(request, days if days in dashboard.PERIODS else 30, since, until)
-    return JSONResponse({"ratings": dashboard.ratings(web(request), start, end, brand or None)})
-
-
-@router.get("/overview/tags")
-def overview_tags(
-    request: Request,
-    _user: Annotated[User, Depends(page_user("viewer"))],
-    days: int = 30,
-    brand: str = "",
-    since: str = "",
-    until: str = "",
-) -> Response:
-    """Top tags of the overview's period for one brand, fetched by the page."""
-    start, end = _period(request, days if days in dashboard.PERIODS else 30, since, until)
-    return JSONResponse({"tags": dashboard.top_tags(web(request), start, end, brand or None)})
 
 
 def _period(request: Request, days: int, since: str, until: str) -> tuple[date, date]:
