@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import click
 
 from otklik import output
-from otklik.analysis import build_pipeline
 from otklik.cli.context import AppContext
-from otklik.ingest.files import detect_encoding
-from otklik.pipeline.stage import Item
-
-_STAGES_WANTED = ("normalise", "language", "sentiment")
+from otklik.services import classify
 
 
 def run_classify(
@@ -31,22 +25,15 @@ def run_classify(
             )
         source: Iterator[str] = (line.rstrip("\n") for line in sys.stdin if line.strip())
     elif file is not None:
-        source = _csv_texts(file, text_column)
+        source = csv_texts(file, text_column)
     else:
         source = iter(texts)
-    from otklik.pipeline import registry
-
-    names = [n for n in _STAGES_WANTED if n in registry.registered()]
-    pipeline = build_pipeline(app.settings, stages=names)
-    has_sentiment = "sentiment" in names
-    if not has_sentiment:
+    if not classify.has_sentiment():
         output.message(
             "note: no sentiment model is installed yet; reporting language only", err=True
         )
     rows: list[dict[str, Any]] = []
-    while batch := list(islice(source, app.settings.batch_size)):
-        items = pipeline.run([Item.of(t) for t in batch])
-        out = [_row(text, item) for text, item in zip(batch, items, strict=True)]
+    for out in classify.classify(app.settings, source):
         if fmt == "jsonl":
             output.emit(out, "jsonl")
         else:
@@ -55,28 +42,9 @@ def run_classify(
         output.emit(rows, fmt, ["language", "sentiment", "score", "text"], widths={"text": 80})
 
 
-def _row(text: str, item: Item) -> dict[str, Any]:
-    score = item.get("sentiment_score")
-    return {
-        "text": text,
-        "language": item.get("language"),
-        "sentiment": item.get("sentiment"),
-        "score": round(score, 4) if isinstance(score, float) else score,
-    }
-
-
-def _csv_texts(path: Path, column: str) -> Iterator[str]:
-    with path.open("rb") as handle:
-        encoding = detect_encoding(handle.read(256 * 1024))
-    with path.open(encoding=encoding, newline="") as handle:
-        sample = handle.readline()
-        delimiter = max(",;\t", key=sample.count)
-        handle.seek(0)
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise click.BadParameter(
-                f"{path} has no column {column!r}; its columns: {reader.fieldnames}",
-                param_hint="--text-column",
-            )
-        for row in reader:
-            yield row.get(column) or ""
+def csv_texts(path: Path, column: str) -> Iterator[str]:
+    """The texts of a CSV file's column; a bad --text-column is a usage error."""
+    try:
+        yield from classify.csv_texts(path, column)
+    except classify.MissingColumn as exc:
+        raise click.BadParameter(str(exc), param_hint="--text-column") from exc

@@ -5,43 +5,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 
-from otklik.domain.filters import FILTER_NAMES, FilterError, Filters, parse_filters
+from otklik.domain.filters import FILTER_NAMES, FilterError, Filters
 from otklik.domain.records import Workspace
-from otklik.search_terms import open_store
+from otklik.services import Services, queries
 from otklik.settings import Settings
-from otklik.storage import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
 class AppContext:
-    """Settings plus lazily opened store and workspace."""
+    """Settings plus the lazily opened services and workspace."""
 
     settings: Settings
-    _store: Store | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
 
-    def store(self, *, check: bool = True) -> Store:
-        """The database, refusing one that `otklik init` has not prepared."""
-        if self._store is None:
-            self._store = open_store(self.settings.database_url)
-            if check:
-                self._store.check_schema()
-        return self._store
+    def services(self, *, check: bool = True) -> Services:
+        """The use cases over the database, refusing one `otklik init` has not prepared."""
+        if self._services is None:
+            self._services = Services.open(self.settings, check=check)
+        return self._services
 
     def workspace(self) -> Workspace:
         """The workspace the CLI works in (created on first use)."""
-        return self.store().workspace(self.settings.workspace, self.settings.timezone)
+        return self.services().workspace()
 
     def close(self) -> None:
         """Close the store's pooled connections, if it was opened."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._services is not None:
+            self._services.close()
+            self._services = None
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -98,6 +94,6 @@ def filters_from(kwargs: dict[str, Any], ws: Workspace) -> Filters:
             value = str(value)
         params[name] = value
     try:
-        return parse_filters(params, ZoneInfo(ws.timezone))
+        return queries.filters(ws, params)
     except FilterError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.name.replace('_', '-')}") from exc

@@ -8,13 +8,10 @@ from pathlib import Path
 import click
 
 from otklik import output
-from otklik.analysis import build_pipeline
 from otklik.cli.context import AppContext
 from otklik.errors import InputError
-from otklik.ingest.importer import ImportOptions, ImportResult, import_file
-from otklik.ingest.mapping import parse_map_options
-from otklik.storage import imports as import_runs
-from otklik.storage.catalog import list_brands, list_tags
+from otklik.services import imports
+from otklik.services.imports import ImportResult
 
 
 def run_import(
@@ -28,24 +25,19 @@ def run_import(
     report: Path | None,
 ) -> None:
     """Import one file and print its counts; exit 1 when the file cannot be read."""
-    store = app.store()
+    svc = app.services()
     ws = app.workspace()
     try:
-        options = ImportOptions(
+        options = imports.options(
+            svc,
             source=source,
             format=fmt,
-            mapping=parse_map_options(maps),
+            maps=maps,
             rating_scale=_scale(rating_scale),
             channel=channel,
-            batch_size=app.settings.batch_size,
-        )
-        with store.connect() as conn:
-            brands, tags = list_brands(conn, ws.id), list_tags(conn, ws.id)
-        pipeline = build_pipeline(
-            app.settings, brands, tags, sentiment_model=store.sentiment_model(ws)
         )
         result = _with_progress(
-            lambda progress: import_file(store, ws, pipeline, path, options, progress), path
+            lambda progress: imports.import_file(svc, ws, path, options, progress), path
         )
     except InputError as exc:
         output.message(f"error: cannot import {path}: {exc}", err=True)
@@ -104,8 +96,7 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
         )
     if result.rejected:
         target = report or _default_report(path)
-        with app.store().connect() as conn:
-            text = import_runs.rejections_csv(import_runs.rejections(conn, result.run_id))
+        text = imports.rejections_csv(app.services(), app.workspace(), result.run_id)
         try:
             target.write_text(text, encoding="utf-8")
         except OSError:

@@ -11,6 +11,7 @@ import click
 from otklik import output
 from otklik.cli.context import AppContext, filter_options, filters_from, pass_app
 from otklik.errors import OtklikError
+from otklik.services import mentions as mentions_service
 from otklik.settings import Settings
 
 
@@ -58,10 +59,10 @@ def init(app: AppContext) -> None:
       otklik init
       OTKLIK_DATABASE_URL=postgresql+psycopg://otklik@localhost/otklik otklik init
     """
-    store = app.store(check=False)
-    revision = store.init()
+    svc = app.services(check=False)
+    revision = svc.init()
     ws = app.workspace()
-    url = store.engine.url.render_as_string(hide_password=True)
+    url = svc.database_label()
     output.message(f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready")
 
 
@@ -154,17 +155,7 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     """
     ws = app.workspace()
     filters = filters_from(kwargs, ws)
-    store = app.store()
-    records: list[Any] = []
-    cursor = None
-    while len(records) < limit:
-        page, cursor = store.mentions(
-            ws, filters, limit=min(1000, limit - len(records)), cursor=cursor
-        )
-        records.extend(page)
-        if cursor is None:
-            break
-    rows = [r.to_dict() for r in records]
+    rows = [r.to_dict() for r in mentions_service.newest(app.services(), ws, filters, limit)]
     columns = [
         "id",
         "published_at",
@@ -213,7 +204,7 @@ def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> N
     """
     ws = app.workspace()
     filters = filters_from(kwargs, ws)
-    rows = app.store().count_by(ws, filters, list(by))
+    rows = mentions_service.count_by(app.services(), ws, filters, list(by))
     output.emit(rows, fmt, [*by, "count"])
 
 
@@ -268,11 +259,11 @@ def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
       OTKLIK_SENTIMENT_MODEL=/models/rubert-sentiment otklik reanalyse --language ru
       otklik --workspace shop reanalyse
     """
-    from otklik.reanalysis import reanalyse as run
+    from otklik.services.reanalyse import reanalyse as run
 
     ws = app.workspace()
     filters = filters_from(kwargs, ws)
-    done = run(app.store(), ws, app.settings, filters)
+    done = run(app.services(), ws, filters)
     output.message(f"re-analysed {done} mentions")
 
 

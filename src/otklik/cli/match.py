@@ -12,7 +12,8 @@ import click
 
 from otklik import output
 from otklik.errors import QueryError
-from otklik.querylang.match import Matcher, compile_query
+from otklik.services import queries
+from otklik.services.queries import TextMatch
 
 _BATCH = 1000
 
@@ -23,18 +24,18 @@ class BadQuery(click.ClickException):
     exit_code = 2
 
 
-def match_rows(matcher: Matcher, texts: Iterator[str]) -> Iterator[dict[str, Any]]:
-    """One row per text: the text, whether the query matched, and the matched spans."""
-    for text in texts:
-        spans = matcher.find(text)
-        yield {"text": text, "match": bool(spans) or matcher.matches(text), "spans": spans}
+def _row(found: TextMatch) -> dict[str, Any]:
+    row: dict[str, Any] = {"text": found.text, "match": found.is_match, "spans": found.spans}
+    if found.mention_id is not None:
+        row = {"id": found.mention_id, **row}
+    return row
 
 
 def _texts(texts: tuple[str, ...], file: Path | None, text_column: str) -> Iterator[str]:
     if file is not None:
-        from otklik.cli.classifying import _csv_texts
+        from otklik.cli.classifying import csv_texts
 
-        return _csv_texts(file, text_column)
+        return csv_texts(file, text_column)
     if texts:
         return iter(texts)
     if sys.stdin.isatty():
@@ -61,26 +62,22 @@ def _show(rows: list[dict[str, Any]], fmt: str) -> None:
     output.emit(shown, "table", columns, widths={"text": 80})
 
 
-def _match_stored(matcher: Matcher, sample: int, fmt: str) -> None:
-    from otklik.cli.brands import stored_mentions
+def _match_stored(query: str, sample: int, fmt: str) -> None:
     from otklik.cli.context import AppContext
 
     app = click.get_current_context().find_object(AppContext)
     if app is None:
         raise click.UsageError("--stored needs the otklik command's database settings")
-    total = matched = 0
-    rows: list[dict[str, Any]] = []
-    for record in stored_mentions(app):
-        total += 1
-        text = record.mention.text
-        spans = matcher.find(text)
-        title = record.mention.title
-        if spans or matcher.matches(text) or (title and matcher.matches(title)):
-            matched += 1
-            if len(rows) < sample:
-                rows.append({"id": record.mention.id, "text": text, "match": True, "spans": spans})
-    output.message(f"{matched} of {total} stored mentions match", err=fmt == "jsonl")
-    _show(rows, fmt)
+    found = queries.match_stored(app.services(), app.workspace(), _compiled(query), sample)
+    output.message(f"{found.matched} of {found.total} stored mentions match", err=fmt == "jsonl")
+    _show([_row(m) for m in found.sample], fmt)
+
+
+def _compiled(query: str) -> queries.Matcher:
+    try:
+        return queries.check(query)
+    except QueryError as exc:
+        raise BadQuery(f"bad query: {exc}") from exc
 
 
 def register(cli: click.Group) -> None:
@@ -117,17 +114,14 @@ def register(cli: click.Group) -> None:
           otklik match -q '"курьерская доставка" NOT Ozon' --file reviews.csv --format jsonl
           otklik match -q 'Kaspi OR Каспи' --stored
         """
-        try:
-            matcher = compile_query(query)
-        except QueryError as exc:
-            raise BadQuery(f"bad query: {exc}") from exc
+        matcher = _compiled(query)
         if stored:
-            _match_stored(matcher, sample, fmt)
+            _match_stored(query, sample, fmt)
             return
         source = _texts(texts, file, text_column)
         rows: list[dict[str, Any]] = []
         while batch := list(islice(source, _BATCH)):
-            found = list(match_rows(matcher, iter(batch)))
+            found = [_row(m) for m in queries.match_texts(matcher, batch)]
             if fmt == "jsonl":
                 _show(found, fmt)
             else:

@@ -444,7 +444,7 @@ def _store(ctx: click.Context) -> Store:
     app = ctx.find_root().obj
     if not hasattr(app, "store"):
         raise click.UsageError("--workspace needs the database; run it as `otklik ...`")
-    return app.store()  # type: ignore[no-any-return]
+    return app.services().store  # type: ignore[no-any-return]
 
 
 def _settings(ctx: click.Context) -> Settings:

@@ -9,9 +9,8 @@ import click
 
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
-from otklik.settings import Settings
-from otklik.storage import users as accounts
-from otklik.storage import utcnow
+from otklik.services import Services
+from otklik.services import users as accounts
 
 
 def register(cli: click.Group) -> None:
@@ -38,60 +37,50 @@ def serve(app: AppContext, demo: bool, host: str | None, port: int | None) -> No
     """
     import uvicorn
 
+    from otklik.services.demo import installed_stages
     from otklik.web.app import create_app
 
     settings = app.settings
     if "OTKLIK_STAGES" not in os.environ:
-        from otklik.demo import demo_stages
-
-        available = demo_stages(settings)
+        available = installed_stages(settings)
         missing = [s for s in settings.stages if s not in available]
         if missing:
             output.message(f"pipeline stages not installed yet, skipped: {', '.join(missing)}")
             settings = settings.model_copy(update={"stages": tuple(available)})
-    store = app.store(check=False)
+    svc = app.services(check=False)
     if demo:
-        _load_demo(app, settings)
-    store.check_schema()
-    _first_admin(app)
-    web_app = create_app(settings, store)
+        _load_demo(Services(settings, svc.store))
+    svc.check_schema()
+    _first_admin(svc)
+    web_app = create_app(settings, svc.store)
     url = f"http://{host or settings.host}:{port or settings.port}/"
     output.message(f"Otklik is at {url} (API: {url}api/v1/openapi.json); Ctrl+C stops it")
     uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
-def _load_demo(app: AppContext, settings: Settings) -> None:
+def _load_demo(svc: Services) -> None:
     import time
 
-    from otklik.demo import load_demo
-    from otklik.domain.filters import Filters
+    from otklik.services import demo
 
-    store = app.store(check=False)
-    store.init()
-    ws = store.workspace(settings.workspace, settings.timezone)
-    if store.count(ws, Filters()) > 0:
-        output.message(f"workspace {ws.name!r} already has mentions; not loading the demo again")
+    used = demo.workspace_with_mentions(svc)
+    if used is not None:
+        output.message(f"workspace {used.name!r} already has mentions; not loading the demo again")
         return
     started = time.monotonic()
     output.message("loading the demo workspace (a delivery service and two competitors)…")
-    result = load_demo(store, settings)
+    result = demo.load(svc)
     output.message(
         f"demo ready: {result.mentions} mentions, {result.brands} brands, {result.tags} tags "
         f"(stages: {', '.join(result.stages)}) in {time.monotonic() - started:.0f} s"
     )
 
 
-def _first_admin(app: AppContext) -> None:
-    from otklik.web.auth import hash_password, new_password
-
-    store = app.store()
-    with store.begin() as conn:
-        if accounts.count_users(conn) > 0:
-            return
-        password = new_password()
-        user = accounts.add_user(
-            conn, "admin@otklik.local", "admin", hash_password(password), utcnow()
-        )
+def _first_admin(svc: Services) -> None:
+    created = accounts.first_admin(svc)
+    if created is None:
+        return
+    user, password = created
     output.message(
         f"created the first admin: {user.email} / password {password}\n"
         "(shown once; change it by adding your own admin with `otklik users add`)"
@@ -132,11 +121,8 @@ def users_add(app: AppContext, email: str, role: str, password_stdin: bool) -> N
     Example:
       echo 's3cret-pass' | otklik users add anna@example.com --role admin --password-stdin
     """
-    from otklik.web.auth import hash_password
-
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
-    with app.store().begin() as conn:
-        user = accounts.add_user(conn, email, role, hash_password(password), utcnow())
+    user = accounts.add_user(app.services(), email, role, password)
     output.message(f"added {user.email} ({user.role})")
 
 
@@ -156,17 +142,16 @@ def users_list(app: AppContext, fmt: str) -> None:
     Example:
       otklik users list --format json
     """
-    with app.store().connect() as conn:
-        rows = [
-            {
-                "id": u.id,
-                "email": u.email,
-                "role": u.role,
-                "active": u.is_active,
-                "created_at": u.created_at,
-            }
-            for u in accounts.list_users(conn)
-        ]
+    rows = [
+        {
+            "id": u.id,
+            "email": u.email,
+            "role": u.role,
+            "active": u.is_active,
+            "created_at": u.created_at,
+        }
+        for u in accounts.users(app.services())
+    ]
     output.emit(rows, fmt, ["id", "email", "role", "active", "created_at"])
 
 
@@ -192,13 +177,13 @@ def tokens_create(app: AppContext, email: str, name: str | None) -> None:
     Example:
       otklik tokens create anna@example.com --name "BI export"
     """
-    with app.store().begin() as conn:
-        user = accounts.user_by_email(conn, email)
-        if user is None:
-            raise click.BadParameter(
-                f"no user {email}; add one with `otklik users add`", param_hint="EMAIL"
-            )
-        token_id, token = accounts.create_token(conn, user.id, name, utcnow())
+    svc = app.services()
+    user = accounts.user_by_email(svc, email)
+    if user is None:
+        raise click.BadParameter(
+            f"no user {email}; add one with `otklik users add`", param_hint="EMAIL"
+        )
+    token_id, token = accounts.create_token(svc, user.id, name)
     output.message(token)
     output.message(
         f"token {token_id} for {user.email} ({user.role}); it is not shown again", err=True
@@ -214,18 +199,17 @@ def tokens_list(app: AppContext) -> None:
     Example:
       otklik tokens list
     """
-    with app.store().connect() as conn:
-        rows = [
-            {
-                "id": t.id,
-                "email": t.email,
-                "name": t.name,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-                "revoked_at": t.revoked_at,
-            }
-            for t in accounts.list_tokens(conn)
-        ]
+    rows = [
+        {
+            "id": t.id,
+            "email": t.email,
+            "name": t.name,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+        }
+        for t in accounts.tokens(app.services())
+    ]
     output.emit(rows, "table", ["id", "email", "name", "created_at", "last_used_at", "revoked_at"])
 
 
@@ -239,6 +223,5 @@ def tokens_revoke(app: AppContext, token_id: int) -> None:
     Example:
       otklik tokens revoke 3
     """
-    with app.store().begin() as conn:
-        accounts.revoke_token(conn, token_id, utcnow())
+    accounts.revoke_token(app.services(), token_id)
     output.message(f"token {token_id} revoked")

@@ -14,33 +14,29 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.domain.filters import FilterError
 from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
-from otklik.search_terms import open_store
+from otklik.services import users as accounts
+from otklik.services.context import Services, Store
 from otklik.settings import Settings
-from otklik.storage import Store
-from otklik.storage import users as accounts
 from otklik.web import i18n
 from otklik.web.auth import LoginLimiter, Signer
 from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
 from otklik.web.rematch_jobs import RematchJobs
 
 HERE = Path(__file__).parent
-SECRET_SETTING = "secret_key"
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The web application for `settings` (the database must be initialised)."""
-    if store is None:
-        store = open_store(settings.database_url)
-    store.check_schema()
-    ws = store.workspace(settings.workspace, settings.timezone)
+    svc = Services.open(settings, store, keep_pipelines=True)
+    ws = svc.workspace()
     state = WebState(
         settings=settings,
-        store=store,
+        svc=svc,
         ws=ws,
-        signer=Signer(_secret(settings, store)),
+        signer=Signer(accounts.secret_key(svc, secrets.token_urlsafe(48))),
         limiter=LoginLimiter(),
         templates=_templates(),
-        jobs=RematchJobs(store, ws, settings),
+        jobs=RematchJobs(svc.store, ws, settings),
     )
     state.jobs.recover()
 
@@ -85,13 +81,6 @@ async def _security_headers(
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-def _secret(settings: Settings, store: Store) -> str:
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value()
-    with store.begin() as conn:
-        return accounts.setting_or_create(conn, SECRET_SETTING, secrets.token_urlsafe(48))
 
 
 def _templates() -> Jinja2Templates:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -13,13 +13,12 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from otklik.domain.filters import Filters, parse_filters
+from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
-from otklik.pipeline.pipeline import Pipeline
+from otklik.services import Services, queries
+from otklik.services import users as accounts
+from otklik.services.users import User
 from otklik.settings import Settings
-from otklik.storage import Store, utcnow
-from otklik.storage import users as accounts
-from otklik.storage.users import User
 from otklik.web import i18n
 from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, LoginLimiter, Signer, may
 from otklik.web.rematch_jobs import RematchJobs
@@ -30,13 +29,12 @@ class WebState:
     """Objects built once by create_app and shared by every request."""
 
     settings: Settings
-    store: Store
+    svc: Services
     ws: Workspace
     signer: Signer
     limiter: LoginLimiter
     templates: Jinja2Templates
     jobs: RematchJobs
-    pipelines: dict[tuple[Any, ...], Pipeline] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,13 +74,8 @@ def session_user(request: Request) -> User | None:
     session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
-    with state.store.connect() as conn:
-        user = accounts.user_by_id(conn, session.user_id)
-        if user is None or not user.is_active:
-            return None
-        if session.issued <= accounts.sessions_valid_after(conn, user.id):
-            return None  # signed out (everywhere) after this session began
-    return user
+    # None also when signed out (everywhere) after this session began.
+    return accounts.session_user(state.svc, session.user_id, session.issued)
 
 
 def page_user(needed: str = "viewer") -> Callable[[Request], User]:
@@ -138,8 +131,7 @@ def api_user(needed: str = "viewer") -> Callable[[Request], User]:
                 "missing API token: send Authorization: Bearer TOKEN (otklik tokens create EMAIL)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        with web(request).store.begin() as conn:
-            user = accounts.user_for_token(conn, token.strip(), utcnow())
+        user = accounts.user_for_token(web(request).svc, token.strip())
         if user is None:
             raise HTTPException(
                 401, "API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -158,7 +150,7 @@ def filters_of(request: Request, extra: Mapping[str, Any] | None = None) -> Filt
         params.setdefault(key, []).append(value)
     for key, value in (extra or {}).items():
         params[key] = [value] if isinstance(value, str) else list(value)
-    return parse_filters(params, web(request).tz)
+    return queries.filters(web(request).ws, params)
 
 
 def render(

@@ -14,10 +14,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from otklik import rematch
 from otklik.domain.records import Workspace
+from otklik.services import Services, rematch
+from otklik.services.context import Store
+from otklik.services.rematch import job_records as jobs
+from otklik.services.rematch import utcnow
 from otklik.settings import Settings
-from otklik.storage import Store, jobs, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,8 @@ class RematchJobs:
                 self._save(target, state="running", done=done, total=total)
 
         run = rematch.rematch_brands if target.kind == "brand" else rematch.rematch_tags
-        return run(self.store, self.ws, self.settings, [target.id], progress)[target.id]
+        svc = Services(self.settings, self.store)
+        return run(svc, self.ws, [target.id], progress)[target.id]
 
     def _save(self, target: Target, **values: Any) -> None:
         # Called with the lock held, so a superseded job cannot overwrite a newer record.

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from otklik.domain.filters import Filters, parse_filters
+from otklik.domain.filters import Filters
 from otklik.domain.records import Brand, Tag
-from otklik.storage.users import User
+from otklik.services import catalog, imports, mentions, queries
+from otklik.services.cases import CaseChange, change_mention
+from otklik.services.users import User
 from otklik.web import workspace
 from otklik.web.deps import api_user, web
-from otklik.web.workspace import CaseChange
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(api_user("viewer"))]
@@ -57,7 +58,7 @@ def api_filters(
         "until": until,
         "q": q,
     }
-    return parse_filters(params, web(request).tz)
+    return queries.filters(web(request).ws, params)
 
 
 ApiFilters = Annotated[Filters, Depends(api_filters)]
@@ -73,7 +74,7 @@ def list_mentions(
 ) -> dict[str, Any]:
     """Mentions matching the filters, newest first; pass next_cursor back as cursor."""
     state = web(request)
-    records, next_cursor = state.store.mentions(state.ws, filters, limit=limit, cursor=cursor)
+    records, next_cursor = mentions.page(state.svc, state.ws, filters, limit, cursor)
     return {"items": [r.to_dict() for r in records], "next_cursor": next_cursor}
 
 
@@ -81,7 +82,7 @@ def list_mentions(
 def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, Any]:
     """One mention with its analysis, case fields and notes."""
     state = web(request)
-    return _detail(request, state.store.mention(state.ws, mention_id).to_dict())
+    return mentions.detail(state.svc, state.ws, mention_id)
 
 
 class MentionPatch(BaseModel):
@@ -114,23 +115,9 @@ def patch_mention(
         note=patch.note,
         reply=patch.reply,
     )
-    record = workspace.change_mention(web(request), mention_id, change, user)
-    return _detail(request, record.to_dict())
-
-
-def _detail(request: Request, item: dict[str, Any]) -> dict[str, Any]:
     state = web(request)
-    record = state.store.mention(state.ws, int(item["id"]))
-    notes = state.store.notes(state.ws, int(item["id"]))
-    item["notes"] = [{**n, "created_at": n["created_at"].isoformat() + "Z"} for n in notes]
-    item["raw"] = record.mention.raw
-    item["first_response_at"] = _iso(record.first_response_at)
-    item["resolved_at"] = _iso(record.resolved_at)
-    return item
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() + "Z" if moment is not None else None
+    change_mention(state.svc, state.ws, mention_id, change, user.email)
+    return mentions.detail(state.svc, state.ws, mention_id)
 
 
 @router.get("/stats")
@@ -148,7 +135,7 @@ def stats(
 ) -> dict[str, Any]:
     """Counts of matching mentions grouped by the `by` dimensions."""
     state = web(request)
-    return {"by": by, "items": state.store.count_by(state.ws, filters, by)}
+    return {"by": by, "items": mentions.count_by(state.svc, state.ws, filters, by)}
 
 
 class BrandIn(BaseModel):
@@ -173,7 +160,7 @@ def list_brands(request: Request, _user: Viewer) -> dict[str, Any]:
     interrupted), `done` and `total` mentions, `matched` (when done), `error` (when failed or
     interrupted); null when it never ran."""
     state = web(request)
-    brands, _ = workspace.brands_and_tags(state)
+    brands = catalog.brands(state.svc, state.ws)
     jobs = state.jobs.records("brand")
     return {"items": [_brand(b, jobs.get(b.id)) for b in brands]}
 
@@ -203,7 +190,7 @@ def _brand(b: Brand, job: dict[str, Any] | None) -> dict[str, Any]:
 def list_tags(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's tags, with `rematch` as for brands (applying the rule again)."""
     state = web(request)
-    _, tags = workspace.brands_and_tags(state)
+    tags = catalog.tags(state.svc, state.ws)
     jobs = state.jobs.records("tag")
     return {"items": [_tag(t, jobs.get(t.id)) for t in tags]}
 
@@ -244,8 +231,9 @@ def import_file(
     channel: Annotated[str, Form()] = "other",
 ) -> dict[str, Any]:
     """Import an uploaded file: counts, and where its rejected rows are."""
-    result = workspace.import_upload(
-        web(request), file.filename or "upload", file.file, source, channel
+    state = web(request)
+    result = imports.import_upload(
+        state.svc, state.ws, file.filename or "upload", file.file, source, channel
     )
     return {
         "id": result.run_id,

@@ -7,19 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.storage import users as accounts
-from otklik.storage import utcnow
-from otklik.storage.users import ROLES, User
-from otklik.web.auth import hash_password
+from otklik.services import users as accounts
+from otklik.services.users import ROLES, User
 from otklik.web.deps import form_user, page_user, render, web
 
 router = APIRouter()
 
 
 def _page(request: Request, user: User, new_token: str | None = None) -> Response:
-    with web(request).store.connect() as conn:
-        people = accounts.list_users(conn)
-        tokens = accounts.list_tokens(conn)
+    svc = web(request).svc
+    people, tokens = accounts.users(svc), accounts.tokens(svc)
     context = {"people": people, "tokens": tokens, "roles": ROLES, "new_token": new_token}
     return render(request, "users.html", context, user=user)
 
@@ -39,8 +36,7 @@ def user_add(
     password: Annotated[str, Form()],
 ) -> Response:
     """Add a user."""
-    with web(request).store.begin() as conn:
-        accounts.add_user(conn, email, role, hash_password(password), utcnow())
+    accounts.add_user(web(request).svc, email, role, password)
     return RedirectResponse("/users", status_code=303)
 
 
@@ -52,8 +48,7 @@ def user_role(
     role: Annotated[str, Form()],
 ) -> Response:
     """Change a user's role."""
-    with web(request).store.begin() as conn:
-        accounts.update_user(conn, user_id, role=role)
+    accounts.set_role(web(request).svc, user_id, role)
     return RedirectResponse("/users", status_code=303)
 
 
@@ -65,8 +60,7 @@ def token_create(
     name: Annotated[str, Form()] = "",
 ) -> Response:
     """Create an API token and show it once."""
-    with web(request).store.begin() as conn:
-        _, token = accounts.create_token(conn, user_id, name.strip() or None, utcnow())
+    _, token = accounts.create_token(web(request).svc, user_id, name.strip() or None)
     return _page(request, user, new_token=token)
 
 
@@ -77,6 +71,5 @@ def token_revoke(
     _user: Annotated[User, Depends(form_user("admin"))],
 ) -> Response:
     """Revoke an API token."""
-    with web(request).store.begin() as conn:
-        accounts.revoke_token(conn, token_id, utcnow())
+    accounts.revoke_token(web(request).svc, token_id)
     return RedirectResponse("/users", status_code=303)

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from otklik.storage.users import User
-from otklik.web import i18n, rules, workspace
+from otklik.services import catalog, queries
+from otklik.services.users import User
+from otklik.web import i18n, workspace
 from otklik.web.auth import may
 from otklik.web.deps import form_user, page_user, render, web
 
@@ -20,7 +21,8 @@ router = APIRouter()
 @router.get("/brands")
 def brands_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """Brands with their queries."""
-    brands, _ = workspace.brands_and_tags(web(request))
+    state = web(request)
+    brands = catalog.brands(state.svc, state.ws)
     context = {
         "brands": brands,
         "can_edit": may(user.role, "analyst"),
@@ -57,7 +59,8 @@ def brand_delete(
 @router.get("/tags")
 def tags_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """Tags with their rule queries."""
-    _, tags = workspace.brands_and_tags(web(request))
+    state = web(request)
+    tags = catalog.tags(state.svc, state.ws)
     context = {
         "tags": tags,
         "can_edit": may(user.role, "analyst"),
@@ -96,7 +99,7 @@ def query_preview(
 ) -> Response:
     """The newest mentions a brand or tag query matches, as JSON for the live preview."""
     state = web(request)
-    found = rules.preview(state.store, state.ws, q, limit=10) if q.strip() else []
+    found = queries.preview(state.svc, state.ws, q, limit=10) if q.strip() else []
     items = [
         {"id": r.mention.id, "text": r.mention.text[:240], "published_at": r.day.isoformat()}
         for r in found

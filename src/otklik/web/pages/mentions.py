@@ -11,12 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from otklik.domain.filters import FILTER_NAMES, ROLES
 from otklik.domain.mention import CHANNELS, SENTIMENTS
-from otklik.storage import CASE_STATUSES, catalog
-from otklik.storage.users import User
-from otklik.web import workspace
+from otklik.services import catalog, mentions
+from otklik.services.cases import CASE_STATUSES, CaseChange, change_mention
+from otklik.services.users import User
 from otklik.web.auth import may
 from otklik.web.deps import filters_of, form_user, page_user, render, web
-from otklik.web.workspace import CaseChange
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -31,8 +30,8 @@ def feed_page(
     """Mentions matching the query-string filters, newest first, a page at a time."""
     state = web(request)
     filters = filters_of(request)
-    records, next_cursor = state.store.mentions(state.ws, filters, limit=PAGE_SIZE, cursor=cursor)
-    brands, tags = workspace.brands_and_tags(state)
+    records, next_cursor = mentions.page(state.svc, state.ws, filters, PAGE_SIZE, cursor)
+    brands, tags = catalog.brands(state.svc, state.ws), catalog.tags(state.svc, state.ws)
     chosen = {name: request.query_params.getlist(name) for name in FILTER_NAMES}
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and v]
     kept_query = urlencode(kept)
@@ -59,14 +58,15 @@ def feed_export(
     _user: Annotated[User, Depends(page_user("viewer"))],
 ) -> Response:
     """The current view as CSV or XLSX, with brands, tags and case fields."""
-    rows = workspace.export_records(web(request), filters_of(request))
+    state = web(request)
+    rows = mentions.export_rows(state.svc, state.ws, filters_of(request))
     if fmt == "xlsx":
         body, media = (
-            workspace.to_xlsx(rows),
+            mentions.to_xlsx(rows),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     elif fmt == "csv":
-        body, media = workspace.to_csv(rows), "text/csv; charset=utf-8"
+        body, media = mentions.to_csv(rows), "text/csv; charset=utf-8"
     else:
         return Response("export formats: csv, xlsx", status_code=404)
     headers = {"Content-Disposition": f'attachment; filename="mentions.{fmt}"'}
@@ -81,10 +81,9 @@ def mention_page(
 ) -> Response:
     """One mention: text, original link, raw payload, analysis, case work."""
     state = web(request)
-    record = state.store.mention(state.ws, mention_id)
-    notes = state.store.notes(state.ws, mention_id)
-    with state.store.connect() as conn:
-        tags = catalog.list_tags(conn, state.ws.id)
+    record = mentions.get(state.svc, state.ws, mention_id)
+    notes = mentions.notes(state.svc, state.ws, mention_id)
+    tags = catalog.tags(state.svc, state.ws)
     response_time = None
     if record.first_response_at and record.mention.collected_at:
         response_time = record.first_response_at - record.mention.collected_at
@@ -131,5 +130,6 @@ def mention_change(
         return Response(f"unknown action {action!r}", status_code=422)
     if action in ("note", "reply") and not body.strip():
         return RedirectResponse(f"/mentions/{mention_id}", status_code=303)
-    workspace.change_mention(web(request), mention_id, change(), user)
+    state = web(request)
+    change_mention(state.svc, state.ws, mention_id, change(), user.email)
     return RedirectResponse(f"/mentions/{mention_id}", status_code=303)

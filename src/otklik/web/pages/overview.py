@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from otklik.storage import catalog
-from otklik.storage.users import User
-from otklik.web import dashboard
+from otklik.services import catalog, overview
+from otklik.services.users import User
 from otklik.web.deps import page_user, render, web
 
 router = APIRouter()
@@ -28,17 +27,16 @@ def overview_page(
     """Volume, channels, share of voice, tags, ratings and languages for a period."""
     state = web(request)
     now = datetime.now(UTC)
-    days = days if days in dashboard.PERIODS else 30
+    days = days if days in overview.PERIODS else 30
     start, end = _period(request, days, since, until)
-    data = dashboard.overview(state, start, end, brand or None, now)
-    with state.store.connect() as conn:
-        brands = catalog.list_brands(conn, state.ws.id)
+    data = overview.overview(state.svc, state.ws, start, end, brand or None, now)
+    brands = catalog.brands(state.svc, state.ws)
     context = {
         "data": data,
         "days": days,
         "brand": brand,
         "brands": brands,
-        "periods": dashboard.PERIODS,
+        "periods": overview.PERIODS,
         "since": start.isoformat(),
         "until": end.isoformat(),
     }
@@ -47,7 +45,7 @@ def overview_page(
 
 def _period(request: Request, days: int, since: str, until: str) -> tuple[date, date]:
     today = datetime.now(UTC).astimezone(web(request).tz).date()
-    start, end = dashboard.period_bounds(days, today)
+    start, end = overview.period_bounds(days, today)
     if since and until:
         start, end = _day(since, start), _day(until, end)
     return start, end

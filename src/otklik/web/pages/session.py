@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.storage import users as accounts
-from otklik.storage.users import User
+from otklik.services import users as accounts
+from otklik.services.users import User
 from otklik.web import i18n
-from otklik.web.auth import SESSION_COOKIE, SESSION_SECONDS, verify_password
+from otklik.web.auth import SESSION_COOKIE, SESSION_SECONDS
 from otklik.web.deps import CsrfFailed, csrf_nonce, form_user, render, set_cookie, web
 
 router = APIRouter()
@@ -54,9 +54,8 @@ def login(
         response = render(request, "login.html", context, status_code=429)
         response.headers["Retry-After"] = str(wait)
         return response
-    with state.store.connect() as conn:
-        user = accounts.user_by_email(conn, email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    user = accounts.authenticate(state.svc, email, password)
+    if user is None:
         state.limiter.failed(email, address)
         context = {"next": _safe_next(next), "email": email, "error": t("login.failed")}
         return render(request, "login.html", context, status_code=401)
@@ -76,8 +75,7 @@ def login(
 def logout(request: Request, user: Annotated[User, Depends(form_user("viewer"))]) -> Response:
     """End the session, and every other session of the user (the cookie alone proves nothing
     once signed out)."""
-    with web(request).store.begin() as conn:
-        accounts.end_sessions(conn, user.id, int(time.time() * 1000))
+    accounts.end_sessions(web(request).svc, user.id, int(time.time() * 1000))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -9,10 +9,8 @@ from fastapi.responses import Response
 
 from otklik.domain.mention import CHANNELS
 from otklik.domain.records import ImportRun
-from otklik.errors import NotFoundError
-from otklik.storage import imports
-from otklik.storage.users import User
-from otklik.web import workspace
+from otklik.services import imports
+from otklik.services.users import User
 from otklik.web.deps import form_user, page_user, render, web
 
 router = APIRouter()
@@ -20,8 +18,7 @@ router = APIRouter()
 
 def _recent(request: Request) -> list[ImportRun]:
     state = web(request)
-    with state.store.connect() as conn:
-        return imports.list_runs(conn, state.ws.id, limit=20)
+    return imports.recent_runs(state.svc, state.ws, limit=20)
 
 
 @router.get("/import")
@@ -40,8 +37,9 @@ def import_upload(
     channel: Annotated[str, Form()] = "other",
 ) -> Response:
     """Import the uploaded file and show its report."""
-    result = workspace.import_upload(
-        web(request), file.filename or "upload", file.file, source.strip() or None, channel
+    state = web(request)
+    result = imports.import_upload(
+        state.svc, state.ws, file.filename or "upload", file.file, source.strip() or None, channel
     )
     context = {"runs": _recent(request), "channels": CHANNELS, "result": result}
     return render(request, "import.html", context, user=user)
@@ -58,11 +56,7 @@ def rejected_rows(
 def rejected_csv(request: Request, run_id: int) -> Response:
     """CSV of a run's rejected rows (a run of another workspace is not found)."""
     state = web(request)
-    with state.store.connect() as conn:
-        runs = {r.id for r in imports.list_runs(conn, state.ws.id, limit=1_000_000)}
-        if run_id not in runs:
-            raise NotFoundError(f"no import {run_id}")
-        body = imports.rejections_csv(imports.rejections(conn, run_id))
+    body = imports.rejections_csv(state.svc, state.ws, run_id)
     headers = {"Content-Disposition": f'attachment; filename="import-{run_id}-rejected.csv"'}
     return Response(
         ("\ufeff" + body).encode(), media_type="text/csv; charset=utf-8", headers=headers

@@ -1,4 +1,4 @@
-"""The overview's numbers: a handful of rollup queries folded into chart-ready data."""
+"""The overview's numbers for a period and an optional brand, as chart-ready plain data."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from otklik.domain.filters import Filters, parse_filters
-from otklik.domain.records import Brand
-from otklik.storage import Store, catalog
-from otklik.web.deps import WebState
+from otklik.domain.filters import Filters
+from otklik.domain.records import Brand, Workspace
+from otklik.services.catalog import brands as list_brands
+from otklik.services.context import Services
+from otklik.services.mentions import count_by
+from otklik.services.queries import filters as parse
 
 PERIODS = (7, 30, 90)
 SENTIMENT_ORDER = ("negative", "neutral", "positive")
@@ -23,22 +25,21 @@ def period_bounds(days: int, today: date) -> tuple[date, date]:
 
 
 def overview(
-    state: WebState, since: date, until: date, brand: str | None, now: datetime
+    svc: Services, ws: Workspace, since: date, until: date, brand: str | None, now: datetime
 ) -> dict[str, Any]:
-    """Everything the overview page shows for a period (whole local days) and optional brand."""
-    store, ws = state.store, state.ws
-    base, current, previous = _periods(state, since, until, brand)
-    with store.connect() as conn:
-        brands = catalog.list_brands(conn, ws.id)
+    """Everything the overview page shows for a period (whole local days) and optional brand:
+    volume by day and sentiment, channels, languages, brands, tags, ratings, totals."""
+    base, current, previous = _periods(ws, since, until, brand)
+    brands = list_brands(svc, ws)
     # Separate small rollup queries: crossing all dimensions returns thousands of rows.
-    cells = store.count_by(ws, current, ["day", "sentiment"])
+    cells = count_by(svc, ws, current, ["day", "sentiment"])
     data: dict[str, Any] = {"generated": now.isoformat()}
     data.update(_volume(cells, since, until, base))
-    data["channels"] = _split(store.count_by(ws, current, ["channel"]), "channel", base)
-    data["languages"] = _split(store.count_by(ws, current, ["language"]), "language", base)
-    data["brands"] = _brands(store, state, replace(current, brand=()), brands, base)
-    data["tags"] = _tags(store, state, current, previous, base)
-    data["ratings"] = _ratings(store, state, current, base)
+    data["channels"] = _split(count_by(svc, ws, current, ["channel"]), "channel", base)
+    data["languages"] = _split(count_by(svc, ws, current, ["language"]), "language", base)
+    data["brands"] = _brands(svc, ws, replace(current, brand=()), brands, base)
+    data["tags"] = _tags(svc, ws, current, previous, base)
+    data["ratings"] = _ratings(svc, ws, current, base)
     data["total"] = sum(c["count"] for c in cells)
     negative = sum(c["count"] for c in cells if c["sentiment"] == "negative")
     data["negative_share"] = round(100 * negative / data["total"], 1) if data["total"] else 0.0
@@ -46,17 +47,17 @@ def overview(
 
 
 def _periods(
-    state: WebState, since: date, until: date, brand: str | None
+    ws: Workspace, since: date, until: date, brand: str | None
 ) -> tuple[dict[str, str], Filters, Filters]:
     """The feed link's base parameters, the period's filters and the same span before it."""
     base = {"since": since.isoformat(), "until": until.isoformat()}
     if brand:
         base["brand"] = brand
-    current = parse_filters(base, state.tz)
+    current = parse(ws, base)
     span = (until - since).days + 1
     previous = replace(
         current,
-        since=parse_filters({"since": (since - timedelta(days=span)).isoformat()}, state.tz).since,
+        since=parse(ws, {"since": (since - timedelta(days=span)).isoformat()}).since,
         until=current.since,
     )
     return base, current, previous
@@ -102,10 +103,10 @@ def _split(cells: list[dict[str, Any]], dim: str, base: dict[str, str]) -> list[
 
 
 def _brands(
-    store: Store, state: WebState, filters: Filters, brands: list[Brand], base: dict[str, str]
+    svc: Services, ws: Workspace, filters: Filters, brands: list[Brand], base: dict[str, str]
 ) -> list[dict[str, Any]]:
     own = {b.name: b.is_own for b in brands}
-    rows = store.count_by(state.ws, filters, ["brand", "sentiment"])
+    rows = count_by(svc, ws, filters, ["brand", "sentiment"])
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         counts[r["brand"]][r["sentiment"] or "none"] += r["count"]
@@ -133,10 +134,10 @@ def _brands(
 
 
 def _tags(
-    store: Store, state: WebState, current: Filters, previous: Filters, base: dict[str, str]
+    svc: Services, ws: Workspace, current: Filters, previous: Filters, base: dict[str, str]
 ) -> list[dict[str, Any]]:
-    now = {r["tag"]: r["count"] for r in store.count_by(state.ws, current, ["tag"])}
-    before = {r["tag"]: r["count"] for r in store.count_by(state.ws, previous, ["tag"])}
+    now = {r["tag"]: r["count"] for r in count_by(svc, ws, current, ["tag"])}
+    before = {r["tag"]: r["count"] for r in count_by(svc, ws, previous, ["tag"])}
     top = sorted(now.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
     out = []
     for name, n in top:
@@ -157,10 +158,10 @@ def _tags(
 
 
 def _ratings(
-    store: Store, state: WebState, filters: Filters, base: dict[str, str]
+    svc: Services, ws: Workspace, filters: Filters, base: dict[str, str]
 ) -> list[dict[str, Any]]:
     counts: Counter[int] = Counter()
-    for r in store.count_by(state.ws, filters, ["rating"]):
+    for r in count_by(svc, ws, filters, ["rating"]):
         if r["rating"] is not None:
             counts[int(r["rating"])] += r["count"]
     return [

@@ -1,0 +1,96 @@
+"""Importing files: options from the edges, the import itself, runs and their rejected rows.
+
+`import_file` needs no web or CLI object, so a background job can run it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
+
+from otklik.domain.records import ImportRun, Workspace
+from otklik.errors import InputError, NotFoundError
+from otklik.ingest import importer
+from otklik.ingest.importer import ImportOptions, ImportResult
+from otklik.ingest.mapping import parse_map_options
+from otklik.services.context import Services
+from otklik.storage import imports as import_runs
+
+__all__ = ["ImportOptions", "ImportResult", "import_file", "import_upload", "options"]
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes read, rows read) as the import goes."""
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl", ".txt", ".tsv")
+
+
+def options(
+    svc: Services,
+    *,
+    source: str | None = None,
+    format: str | None = None,
+    maps: Sequence[str] = (),
+    rating_scale: tuple[float, float] = (1, 5),
+    channel: str = "other",
+) -> ImportOptions:
+    """Import options from an edge's values (`--map COLUMN=FIELD` strings parsed here, with
+    a clear error for a bad one) and the settings' batch size."""
+    return ImportOptions(
+        source=source,
+        format=format,
+        mapping=parse_map_options(maps),
+        rating_scale=rating_scale,
+        channel=channel,
+        batch_size=svc.settings.batch_size,
+    )
+
+
+def import_file(
+    svc: Services,
+    ws: Workspace,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file through the workspace's pipeline: every readable row is stored or
+    rejected with its reason (InputError when the file cannot be read at all)."""
+    pipeline = svc.pipelines.for_workspace(ws)
+    return importer.import_file(svc.store, ws, pipeline, path, options, progress)
+
+
+def import_upload(
+    svc: Services, ws: Workspace, filename: str, data: IO[bytes], source: str | None, channel: str
+) -> ImportResult:
+    """Import an uploaded file (its name says the format), like `otklik import`."""
+    suffix = Path(filename or "upload").suffix.lower()[:8]
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputError(f"cannot import {filename!r}: upload a CSV, XLSX, JSON or JSONL file")
+    chosen = ImportOptions(
+        source=source or Path(filename).name,
+        channel=channel or "other",
+        batch_size=svc.settings.batch_size,
+    )
+    with tempfile.TemporaryDirectory(prefix="otklik-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        with path.open("wb") as out:
+            shutil.copyfileobj(data, out)
+        return import_file(svc, ws, path, chosen)
+
+
+def recent_runs(svc: Services, ws: Workspace, limit: int = 20) -> list[ImportRun]:
+    """The workspace's latest imports, newest first."""
+    with svc.store.connect() as conn:
+        return import_runs.list_runs(conn, ws.id, limit=limit)
+
+
+def rejections_csv(svc: Services, ws: Workspace, run_id: int) -> str:
+    """CSV of an import's rejected rows (row, field, reason, raw); NotFoundError for a run of
+    another workspace or none."""
+    with svc.store.connect() as conn:
+        runs = {r.id for r in import_runs.list_runs(conn, ws.id, limit=1_000_000)}
+        if run_id not in runs:
+            raise NotFoundError(f"no import {run_id}")
+        return import_runs.rejections_csv(import_runs.rejections(conn, run_id))

@@ -1,0 +1,151 @@
+"""Reading mentions: the feed a page at a time, every match in order, counts, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from otklik.domain.filters import Filters
+from otklik.domain.records import MentionRecord, Workspace
+from otklik.services.context import Services
+
+PAGE = 1000
+EXPORT_COLUMNS = (
+    "id",
+    "published_at",
+    "channel",
+    "source",
+    "language",
+    "sentiment",
+    "sentiment_source",
+    "rating",
+    "author",
+    "title",
+    "text",
+    "url",
+    "brands",
+    "tags",
+    "status",
+    "assignee",
+    "first_response_at",
+    "resolved_at",
+    "likes",
+    "comments",
+    "reposts",
+    "views",
+    "duplicate_of",
+)
+EXPORT_LIMIT = 100_000
+
+
+def page(
+    svc: Services, ws: Workspace, filters: Filters, limit: int, cursor: str | None = None
+) -> tuple[list[MentionRecord], str | None]:
+    """One page of matching mentions, newest first, and the cursor of the next (or None)."""
+    return svc.store.mentions(ws, filters, limit=limit, cursor=cursor)
+
+
+def walk(
+    svc: Services, ws: Workspace, filters: Filters, page_size: int = PAGE
+) -> Iterator[MentionRecord]:
+    """Every matching mention, newest first, read a page at a time."""
+    cursor: str | None = None
+    while True:
+        records, cursor = svc.store.mentions(ws, filters, limit=page_size, cursor=cursor)
+        yield from records
+        if cursor is None:
+            return
+
+
+def newest(svc: Services, ws: Workspace, filters: Filters, limit: int) -> list[MentionRecord]:
+    """At most `limit` matching mentions, newest first."""
+    return list(islice(walk(svc, ws, filters, min(PAGE, limit)), limit))
+
+
+def get(svc: Services, ws: Workspace, mention_id: int) -> MentionRecord:
+    """One mention of the workspace (NotFoundError for another workspace's or none)."""
+    return svc.store.mention(ws, mention_id)
+
+
+def notes(svc: Services, ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
+    """A mention's notes and replies, oldest first."""
+    return svc.store.notes(ws, mention_id)
+
+
+def detail(svc: Services, ws: Workspace, mention_id: int) -> dict[str, Any]:
+    """A mention as JSON-ready data with its raw payload, case times and notes."""
+    record = get(svc, ws, mention_id)
+    item = record.to_dict()
+    item["notes"] = [
+        {**n, "created_at": n["created_at"].isoformat() + "Z"} for n in notes(svc, ws, mention_id)
+    ]
+    item["raw"] = record.mention.raw
+    item["first_response_at"] = _iso(record.first_response_at)
+    item["resolved_at"] = _iso(record.resolved_at)
+    return item
+
+
+def count_by(
+    svc: Services, ws: Workspace, filters: Filters, by: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Counts of matching mentions grouped by the `by` dimensions (`stats --by`)."""
+    return svc.store.count_by(ws, filters, by)
+
+
+def count(svc: Services, ws: Workspace, filters: Filters) -> int:
+    """How many mentions match."""
+    return svc.store.count(ws, filters)
+
+
+def export_rows(svc: Services, ws: Workspace, filters: Filters) -> list[dict[str, Any]]:
+    """The mentions of a view as flat rows for export (newest first, at most EXPORT_LIMIT)."""
+    return [_flat(r) for r in islice(walk(svc, ws, filters), EXPORT_LIMIT)]
+
+
+def _flat(record: MentionRecord) -> dict[str, Any]:
+    row = record.to_dict()
+    row["brands"] = "; ".join(
+        f"{b['name']} ({b['role']}, {b['sentiment'] or '-'})" for b in row["brands"]
+    )
+    row["tags"] = "; ".join(row["tags"])
+    row["first_response_at"] = _iso(record.first_response_at)
+    row["resolved_at"] = _iso(record.resolved_at)
+    return {c: row.get(c) for c in EXPORT_COLUMNS}
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() + "Z" if moment is not None else None
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+    """Rows as UTF-8 CSV with a BOM (so spreadsheet programs read Cyrillic right)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
+    """Rows as an XLSX workbook."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("mentions")
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in rows:
+        sheet.append([_cell(row.get(c)) for c in EXPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # A leading =, +, - or @ would make a spreadsheet evaluate user text as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

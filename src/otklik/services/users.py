@@ -1,0 +1,117 @@
+"""People who sign in, their roles, sessions and API tokens."""
+
+from __future__ import annotations
+
+from otklik.services.context import Services
+from otklik.storage import users as accounts
+from otklik.storage import utcnow
+from otklik.storage.users import ROLES, ApiToken, User
+
+__all__ = ["FIRST_ADMIN", "ROLES", "ApiToken", "User"]
+
+FIRST_ADMIN = "admin@otklik.local"
+SECRET_SETTING = "secret_key"
+
+
+def _hash(password: str) -> str:
+    # Password hashing lives with the web's sign-in code; imported late so a job never needs it.
+    from otklik.web.auth import hash_password
+
+    return hash_password(password)
+
+
+def add_user(svc: Services, email: str, role: str, password: str) -> User:
+    """Add a user with a role (InputError for a short password or a taken e-mail)."""
+    password_hash = _hash(password)
+    with svc.store.begin() as conn:
+        return accounts.add_user(conn, email, role, password_hash, utcnow())
+
+
+def first_admin(svc: Services) -> tuple[User, str] | None:
+    """With no users at all, create an admin with a generated password: (user, password)."""
+    from otklik.web.auth import new_password
+
+    with svc.store.begin() as conn:
+        if accounts.count_users(conn) > 0:
+            return None
+        password = new_password()
+        user = accounts.add_user(conn, FIRST_ADMIN, "admin", _hash(password), utcnow())
+    return user, password
+
+
+def users(svc: Services) -> list[User]:
+    """Every user."""
+    with svc.store.connect() as conn:
+        return accounts.list_users(conn)
+
+
+def user_by_email(svc: Services, email: str) -> User | None:
+    """The user with this e-mail, or None."""
+    with svc.store.connect() as conn:
+        return accounts.user_by_email(conn, email)
+
+
+def set_role(svc: Services, user_id: int, role: str) -> User:
+    """Change a user's role (InputError for an unknown role)."""
+    with svc.store.begin() as conn:
+        return accounts.update_user(conn, user_id, role=role)
+
+
+def authenticate(svc: Services, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None."""
+    from otklik.web.auth import verify_password
+
+    user = user_by_email(svc, email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def session_user(svc: Services, user_id: int, issued_ms: int) -> User | None:
+    """The active user of a session issued at `issued_ms`, unless signed out since."""
+    with svc.store.connect() as conn:
+        user = accounts.user_by_id(conn, user_id)
+        if user is None or not user.is_active:
+            return None
+        if issued_ms <= accounts.sessions_valid_after(conn, user.id):
+            return None
+    return user
+
+
+def end_sessions(svc: Services, user_id: int, now_ms: int) -> None:
+    """Make every session the user holds stop working (sign-out everywhere)."""
+    with svc.store.begin() as conn:
+        accounts.end_sessions(conn, user_id, now_ms)
+
+
+def create_token(svc: Services, user_id: int, name: str | None) -> tuple[int, str]:
+    """A new API token: (id, the token itself, shown once and stored only hashed)."""
+    with svc.store.begin() as conn:
+        return accounts.create_token(conn, user_id, name, utcnow())
+
+
+def user_for_token(svc: Services, token: str) -> User | None:
+    """The active user a live API token belongs to (its use noted), or None."""
+    with svc.store.begin() as conn:
+        return accounts.user_for_token(conn, token, utcnow())
+
+
+def tokens(svc: Services) -> list[ApiToken]:
+    """Every API token, newest first (never their secrets)."""
+    with svc.store.connect() as conn:
+        return accounts.list_tokens(conn)
+
+
+def revoke_token(svc: Services, token_id: int) -> None:
+    """Make a token stop working (NotFoundError for an unknown id)."""
+    with svc.store.begin() as conn:
+        accounts.revoke_token(conn, token_id, utcnow())
+
+
+def secret_key(svc: Services, make: str) -> str:
+    """The key that signs session cookies: the setting, else the stored one (storing `make`
+    the first time)."""
+    if svc.settings.secret_key is not None:
+        return svc.settings.secret_key.get_secret_value()
+    with svc.store.begin() as conn:
+        return accounts.setting_or_create(conn, SECRET_SETTING, make)
