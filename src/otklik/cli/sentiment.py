@@ -442,7 +442,7 @@ def sentiment_model_command(
 
 def _store(ctx: click.Context) -> Store:
     app = ctx.find_root().obj
-    if not hasattr(app, "store"):
+    if not hasattr(app, "services"):
         raise click.UsageError("--workspace needs the database; run it as `otklik ...`")
     return app.services().store  # type: ignore[no-any-return]
 
