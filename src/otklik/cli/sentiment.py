@@ -13,7 +13,7 @@ from otklik.errors import OtklikError
 from otklik.settings import Settings
 
 if TYPE_CHECKING:
-    from otklik.storage import Store
+    from otklik.services.context import Store
     from otklik.training.sentiment import LabelledText, TrainConfig
     from otklik.training.workspace_model import Retraining
 
