@@ -87,7 +87,11 @@ def build_world(url: str, tmp_path: Path) -> Iterator[WebWorld]:
     """Initialise the database, add users and tokens, import a small CSV, build the app."""
     store = open_store(url)  # as the app opens it: q speaks the query language
     store.init()
-    settings = Settings(database_url=url, stages=STAGES, secret_key="test-secret-key")
+    # A Russian-speaking team's server: pages default to Russian unless the user or the
+    # browser picks another language.
+    settings = Settings(
+        database_url=url, stages=STAGES, secret_key="test-secret-key", language="ru"
+    )
     tokens = {}
     with store.begin() as conn:
         for role in ("admin", "analyst", "viewer"):

@@ -85,14 +85,24 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
     mapped = ", ".join(f"{c} → {f}" for c, f in result.mapping.items())
     if mapped:
         output.message(f"columns: {mapped}")
+    tr = app.tr
     output.message(
-        f"rows read: {result.rows_read}  imported: {result.imported}  "
-        f"duplicates: {result.duplicates}  rejected: {result.rejected}"
+        tr.gettext(
+            "rows read: %(read)d  imported: %(imported)d  duplicates: %(duplicates)d  "
+            "rejected: %(rejected)d",
+            read=result.rows_read,
+            imported=result.imported,
+            duplicates=result.duplicates,
+            rejected=result.rejected,
+        )
     )
     if result.near_duplicates:
         output.message(
-            f"of the imported, {result.near_duplicates} are copies of earlier mentions "
-            "(marked duplicate_of)"
+            tr.ngettext(
+                "of the imported, %(num)d is a copy of an earlier mention (marked duplicate_of)",
+                "of the imported, %(num)d are copies of earlier mentions (marked duplicate_of)",
+                result.near_duplicates,
+            )
         )
     if result.rejected:
         target = report or _default_report(path)
@@ -102,7 +112,7 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
         except OSError:
             target = Path.cwd() / target.name
             target.write_text(text, encoding="utf-8")
-        output.message(f"rejected rows and reasons: {target}")
+        output.message(tr.gettext("rejected rows and reasons: %(path)s", path=target))
 
 
 def _default_report(path: Path) -> Path:

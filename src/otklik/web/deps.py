@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
+from otklik.i18n import LANGUAGES, Formats
 from otklik.services import Services, queries
 from otklik.services import users as accounts
 from otklik.services.users import User
@@ -163,7 +164,7 @@ def render(
 ) -> HTMLResponse:
     """A page from a template, with the user, translations and CSRF token available."""
     state = web(request)
-    lang = i18n.language_of(request)
+    lang = i18n.language_of(request, user)
     nonce = csrf_nonce(request)
     new_pre = None
     if nonce is None:
@@ -172,7 +173,8 @@ def render(
     values = {
         "user": user,
         "lang": lang,
-        "t": i18n.translator(lang),
+        "fmt": Formats(lang, state.ws.timezone),
+        "languages": LANGUAGES,
         "csrf": state.signer.csrf_token(nonce),
         "workspace": state.ws,
         "path": request.url.path,

@@ -1,0 +1,78 @@
+"""Words for the stored codes pages show (sentiment, status, role, channel, language…), marked
+for the catalogs and translated where they are shown."""
+
+from __future__ import annotations
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from otklik.i18n import N_, translator
+
+LABELS: dict[str, dict[str, str]] = {
+    "sentiment": {
+        "positive": N_("positive"),
+        "neutral": N_("neutral"),
+        "negative": N_("negative"),
+        "none": N_("not determined"),
+    },
+    "status": {
+        "new": N_("new"),
+        "in_progress": N_("in progress"),
+        "resolved": N_("resolved"),
+        "ignored": N_("ignored"),
+    },
+    "role": {
+        "main": N_("main subject"),
+        "passing": N_("passing mention"),
+        "comparison": N_("comparison"),
+    },
+    "user_role": {"admin": N_("admin"), "analyst": N_("analyst"), "viewer": N_("viewer")},
+    "sentiment_source": {
+        "model": N_("the model"),
+        "rating": N_("the rating"),
+        "person": N_("a person's correction"),
+    },
+    "note": {"note": N_("internal note"), "reply": N_("reply")},
+    "run": {
+        "running": N_("running"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+        "interrupted": N_("interrupted"),
+    },
+    "channel": {
+        "vk": N_("VK"),
+        "telegram": N_("Telegram"),
+        "instagram": N_("Instagram"),
+        "youtube": N_("YouTube"),
+        "twitter": N_("X (Twitter)"),
+        "facebook": N_("Facebook"),
+        "tiktok": N_("TikTok"),
+        "review": N_("review site"),
+        "marketplace": N_("marketplace"),
+        "appstore": N_("app store"),
+        "maps": N_("maps"),
+        "news": N_("news"),
+        "forum": N_("forum"),
+        "blog": N_("blog"),
+        "email": N_("e-mail"),
+        "survey": N_("survey"),
+        "support": N_("support"),
+        "other": N_("other"),
+    },
+    "language": {"ru": N_("Russian"), "kk": N_("Kazakh"), "en": N_("English")},
+}
+
+
+def label(language: str, kind: str, code: str | None) -> str:
+    """The word for a stored code in `language`; an unknown code is shown as it is."""
+    if code is None:
+        return ""
+    word = LABELS.get(kind, {}).get(code)
+    return translator(language).catalog.gettext(word) if word else code
+
+
+@pass_context
+def label_in_page(context: Context, kind: str, code: str | None) -> str:
+    """`label` in the page's language (the templates' `label(kind, code)`)."""
+    lang = context.get("lang")
+    return label(lang if isinstance(lang, str) else "en", kind, code)
