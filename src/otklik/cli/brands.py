@@ -18,10 +18,17 @@ from otklik.services import catalog, rematch, variants
 T = TypeVar("T")
 
 
-def _progress(what: str) -> rematch.Progress:
+def _progress(tr: Translator, what: str) -> rematch.Progress:
     def report(done: int, total: int) -> None:
         if done:
-            output.message(f"  re-matched {done} of {total} stored mentions ({what})", err=True)
+            line = tr.ngettext(
+                "  re-matched %(done)d of %(num)d stored mention (%(what)s)",
+                "  re-matched %(done)d of %(num)d stored mentions (%(what)s)",
+                total,
+                done=done,
+                what=what,
+            )
+            output.message(line, err=True)
 
     return report
 
@@ -36,14 +43,16 @@ def _checked(change: Callable[[], T]) -> T:
 def rematch_brands(app: AppContext, brand_ids: Sequence[int]) -> dict[int, int]:
     """Match the given brands against all stored mentions again, printing progress; returns
     how many mentions each brand is in."""
-    return rematch.rematch_brands(app.services(), app.workspace(), brand_ids, _progress("brands"))
+    return rematch.rematch_brands(
+        app.services(), app.workspace(), brand_ids, _progress(app.tr, app.tr.gettext("brands"))
+    )
 
 
 def rematch_tag(app: AppContext, tag: Tag) -> int:
     """Apply a tag's rule to all stored mentions again, printing progress; people's tags stay.
     Returns how many mentions the rule gives the tag."""
     found = rematch.rematch_tags(
-        app.services(), app.workspace(), [tag.id], _progress(f"tag {tag.name!r}")
+        app.services(), app.workspace(), [tag.id], _progress(app.tr, app.tr.gettext("tag %(name)r", name=tag.name))
     )
     return found[tag.id]
 

@@ -83,7 +83,10 @@ class Formats:
         if value is None:
             return ""
         share = value if fraction else value / 100
-        return babel_numbers.format_percent(share, "#,##0.#%", locale=self.locale)
+        pattern = self.locale.percent_formats[None].pattern
+        last = pattern.rfind("0")  # one optional decimal: 12,5 % but 12 %
+        pattern = pattern[: last + 1] + ".#" + pattern[last + 1 :]
+        return babel_numbers.format_percent(share, pattern, locale=self.locale)
 
     def rating(self, value: float | None) -> str:
         """A rating as people write it: '1', '4,5' (never '1.0')."""

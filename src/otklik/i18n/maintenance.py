@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -92,8 +93,11 @@ def _write_po(catalog: Catalog, language: str) -> None:
 
 def compiled(language: str) -> bytes:
     """The `.mo` bytes for a language's `.po`."""
+    catalog = load(language)
+    # The .po files keep no dates (they would change on every run), so neither does the .mo.
+    catalog.creation_date = catalog.revision_date = datetime(2026, 1, 1, tzinfo=UTC)
     buffer = io.BytesIO()
-    write_mo(buffer, load(language), use_fuzzy=False)
+    write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
 
 

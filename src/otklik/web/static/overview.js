@@ -15,10 +15,27 @@
                  xaxis: { automargin: true }, yaxis: { automargin: true } };
   var config = { displayModeBar: false, responsive: true, locale: labels.locale };
 
+  // Counts are whole numbers: small ones get a tick per unit, never "0,8".
+  function countAxis(traces, horizontal) {
+    var most = 0;
+    traces.forEach(function (t) {
+      (horizontal ? t.x : t.y || []).forEach(function (v) { most = Math.max(most, v || 0); });
+    });
+    var axis = { automargin: true, rangemode: "tozero", tickformat: ",d" };
+    if (most <= 6) { axis.dtick = 1; }
+    return axis;
+  }
+
   function draw(id, traces, extra) {
     var node = document.getElementById(id);
     if (!node) { return; }
-    Plotly.newPlot(node, traces, Object.assign({}, layout, extra || {}), config);
+    extra = extra || {};
+    var horizontal = traces.length > 0 && traces[0].orientation === "h";
+    if (traces.length && traces[0].type === "bar") {
+      var key = horizontal ? "xaxis" : "yaxis";
+      extra[key] = Object.assign(countAxis(traces, horizontal), extra[key] || {});
+    }
+    Plotly.newPlot(node, traces, Object.assign({}, layout, extra), config);
     node.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
       var url = point && point.customdata;
