@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     )
     smtp_url: SecretStr | None = Field(
         None,
-        description="SMTP server for e-mail (password reset links): smtp://USER:PASSWORD@HOST:PORT, "
-        "smtp+starttls://… or smtps://… for TLS; unset, no e-mail is sent.",
+        description="SMTP server for e-mail (password reset links): "
+        "smtp://USER:PASSWORD@HOST:PORT, smtp+starttls://… or smtps://… for TLS; "
+        "unset, no e-mail is sent.",
     )
     smtp_from: str | None = Field(
         None, description="Sender address of Otklik's e-mail, e.g. otklik@example.com."

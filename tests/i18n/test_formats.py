@@ -29,7 +29,11 @@ def test_ratings_numbers_and_percentages_follow_the_language() -> None:
 
 @pytest.mark.parametrize(
     ("language", "placeholder", "typed"),
-    [("ru", "дд.мм.гггг", "01.03.2025"), ("kk", "кк.аа.жжжж", "01.03.2025"), ("en", "m/d/yyyy", "3/1/2025")],
+    [
+        ("ru", "дд.мм.гггг", "01.03.2025"),
+        ("kk", "кк.аа.жжжж", "01.03.2025"),
+        ("en", "m/d/yyyy", "3/1/2025"),
+    ],
 )
 def test_date_fields_show_and_read_the_language_format(
     language: str, placeholder: str, typed: str

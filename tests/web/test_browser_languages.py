@@ -106,7 +106,7 @@ def served(sqlite_world: WebWorld) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(served: str) -> Iterator[object]:
+def browser() -> Iterator[object]:
     """Chromium (skips on a machine without it unless CI=true)."""
     if not os.path.exists(CHROMIUM):
         need_real_part(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")

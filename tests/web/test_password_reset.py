@@ -59,7 +59,9 @@ def _parts(message: Message) -> dict[str, str]:
         if part.get_content_maintype() == "text":
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
-            found[part.get_content_subtype()] = payload.decode(part.get_content_charset() or "utf-8")
+            found[part.get_content_subtype()] = payload.decode(
+                part.get_content_charset() or "utf-8"
+            )
     return found
 
 
@@ -111,7 +113,11 @@ def test_reset_link_by_email_arrives_in_the_users_language_and_works_once(
         assert again.status_code == 400 and "Бұл сілтеме бұрын қолданылған" in again.text
         replay = client.post(
             "/password/reset",
-            data={"token": token, "password": "another-one-3", "csrf": csrf_of(client.get("/login").text)},
+            data={
+                "token": token,
+                "password": "another-one-3",
+                "csrf": csrf_of(client.get("/login").text),
+            },
         )
         assert replay.status_code == 400
         assert _login_works(client, "viewer@example.com", "a-new-secret-2")
@@ -120,10 +126,15 @@ def test_reset_link_by_email_arrives_in_the_users_language_and_works_once(
 def test_admin_gets_a_reset_link_shown_once_that_works_once(sqlite_world: WebWorld) -> None:
     admin = sqlite_world.login("admin")
     users = admin.get("/users")
-    analyst_id = re.search(r'action="/users/(\d+)/reset"[^<]*<input[^>]*>\s*<button[^>]*data-email="analyst@example.com"', users.text)
+    analyst_id = re.search(
+        r'action="/users/(\d+)/reset"[^<]*<input[^>]*>\s*<button[^>]*data-email="analyst@example.com"',
+        users.text,
+    )
     assert analyst_id
     shown = admin.post(f"/users/{analyst_id.group(1)}/reset", data={"csrf": csrf_of(users.text)})
-    link = re.search(r'<code class="token">http://testserver(/password/reset\?token=[^<]+)</code>', shown.text)
+    link = re.search(
+        r'<code class="token">http://testserver(/password/reset\?token=[^<]+)</code>', shown.text
+    )
     assert link and "analyst@example.com" in shown.text
     assert "reset?token=" not in admin.get("/users").text  # shown once
 
@@ -131,7 +142,8 @@ def test_admin_gets_a_reset_link_shown_once_that_works_once(sqlite_world: WebWor
         form = visitor.get(link.group(1))
         token = link.group(1).split("token=")[1]
         short = visitor.post(
-            "/password/reset", data={"token": token, "password": "short", "csrf": csrf_of(form.text)}
+            "/password/reset",
+            data={"token": token, "password": "short", "csrf": csrf_of(form.text)},
         )
         assert short.status_code == 422 and "не короче 8 символов" in short.text
         visitor.post(

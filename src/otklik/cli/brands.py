@@ -52,7 +52,10 @@ def rematch_tag(app: AppContext, tag: Tag) -> int:
     """Apply a tag's rule to all stored mentions again, printing progress; people's tags stay.
     Returns how many mentions the rule gives the tag."""
     found = rematch.rematch_tags(
-        app.services(), app.workspace(), [tag.id], _progress(app.tr, app.tr.gettext("tag %(name)r", name=tag.name))
+        app.services(),
+        app.workspace(),
+        [tag.id],
+        _progress(app.tr, app.tr.gettext("tag %(name)r", name=tag.name)),
     )
     return found[tag.id]
 
@@ -133,7 +136,9 @@ def register(cli: click.Group) -> None:
         )
         if query is not None:
             count = rematch_brands(app, [brand.id])[brand.id]
-            output.message(_updated(app.tr, "brand", name, brand.name) + "; " + _found(app.tr, count))
+            output.message(
+                _updated(app.tr, "brand", name, brand.name) + "; " + _found(app.tr, count)
+            )
         else:
             output.message(_updated(app.tr, "brand", name, brand.name))
 

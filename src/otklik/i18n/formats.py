@@ -67,9 +67,7 @@ class Formats:
         shift = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
         if self.timezone in ("UTC", "Etc/UTC"):
             return shift
-        city = babel_dates.get_timezone_location(
-            self.zone, locale=self.locale, return_city=True
-        )
+        city = babel_dates.get_timezone_location(self.zone, locale=self.locale, return_city=True)
         return f"{shift}, {city}"
 
     def number(self, value: float | int | None) -> str:
@@ -96,9 +94,7 @@ class Formats:
 
     def period(self, value: timedelta) -> str:
         """A duration in words: '3 сағат', '2 дня', '5 minutes'."""
-        return babel_dates.format_timedelta(
-            value, threshold=1.5, format="long", locale=self.locale
-        )
+        return babel_dates.format_timedelta(value, threshold=1.5, format="long", locale=self.locale)
 
     def ago(self, value: datetime, now: datetime | None = None) -> str:
         """How long ago a moment was: '3 күн бұрын', '3 дня назад', '3 days ago'."""

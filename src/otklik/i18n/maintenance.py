@@ -44,9 +44,7 @@ def extract() -> Catalog:
     template = Catalog(project="otklik", charset="utf-8")
     found = extract_from_dir(PACKAGE_DIR, METHODS, OPTIONS, strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:
-        template.add(
-            message, None, [(filename, lineno)], auto_comments=comments, context=context
-        )
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 
 from otklik.domain.filters import FilterError
 from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
@@ -21,8 +21,8 @@ from otklik.services.context import Services, Store
 from otklik.settings import Settings
 from otklik.web import i18n
 from otklik.web.auth import LoginLimiter, Signer
-from otklik.web.labels import label, label_in_page
 from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
+from otklik.web.labels import label, label_in_page
 from otklik.web.rematch_jobs import RematchJobs
 
 HERE = Path(__file__).parent

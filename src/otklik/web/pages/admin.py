@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from otklik import mail
 from otklik.errors import InputError, NotFoundError
+from otklik.i18n import Translator
 from otklik.services import passwords
 from otklik.services import users as accounts
 from otklik.services.users import ROLES, User
@@ -18,9 +19,7 @@ from otklik.web.i18n import formats_of, translator_of
 router = APIRouter()
 
 
-def _page(
-    request: Request, user: User, status_code: int = 200, **extra: object
-) -> Response:
+def _page(request: Request, user: User, status_code: int = 200, **extra: object) -> Response:
     svc = web(request).svc
     people, tokens = accounts.users(svc), accounts.tokens(svc)
     context = {"people": people, "tokens": tokens, "roles": ROLES, **extra}
@@ -36,7 +35,7 @@ def users_page(request: Request, user: Annotated[User, Depends(page_user("admin"
 @router.post("/users")
 def user_add(
     request: Request,
-    _user: Annotated[User, Depends(form_user("admin"))],
+    user: Annotated[User, Depends(form_user("admin"))],
     email: Annotated[str, Form()],
     role: Annotated[str, Form()],
     password: Annotated[str, Form()],
@@ -45,15 +44,14 @@ def user_add(
     try:
         accounts.add_user(web(request).svc, email, role, password)
     except InputError as exc:
-        message = user_error(request, exc)
+        message = user_error(translator_of(request, user), exc)
         kept = {"email": email, "role": role}
-        return _page(request, _user, 422, error=message, kept=kept)
+        return _page(request, user, 422, error=message, kept=kept)
     return RedirectResponse("/users", status_code=303)
 
 
-def user_error(request: Request, exc: InputError) -> str:
+def user_error(tr: Translator, exc: InputError) -> str:
     """Why a user was refused, in the page's language."""
-    tr = translator_of(request)
     text = str(exc)
     if "8 characters" in text:
         return tr.gettext("A password needs at least 8 characters.")

@@ -19,7 +19,8 @@ from otklik.services.cases import CASE_STATUSES, CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web.auth import may
 from otklik.web.deps import filters_of, form_user, page_user, render, web
-from otklik.web.i18n import formats_of, translator_of
+from otklik.web.i18n import formats_of, language_of, translator_of
+from otklik.web.labels import label
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -40,7 +41,7 @@ def feed_page(
     error = None
     try:
         if bad:
-            raise FilterError(f"{bad[0]}: {typed[bad[0]]!r} is not a date")
+            raise FilterError(bad[0], f"{typed[bad[0]]!r} is not a date")
         extra = {k: v.isoformat() for k, v in days.items() if v is not None}
         filters = filters_of(request, extra)
         records, next_cursor = mentions.page(state.svc, state.ws, filters, PAGE_SIZE, cursor)
@@ -89,13 +90,15 @@ def feed_export(
     """The current view as CSV or XLSX, with brands, tags and case fields."""
     state = web(request)
     rows = mentions.export_rows(state.svc, state.ws, filters_of(request))
+    lang = language_of(request, _user)
+    columns = [label(lang, "column", c) for c in mentions.EXPORT_COLUMNS]
     if fmt == "xlsx":
         body, media = (
-            mentions.to_xlsx(rows),
+            mentions.to_xlsx(rows, columns),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     elif fmt == "csv":
-        body, media = mentions.to_csv(rows), "text/csv; charset=utf-8"
+        body, media = mentions.to_csv(rows, columns), "text/csv; charset=utf-8"
     else:
         return Response("export formats: csv, xlsx", status_code=404)
     headers = {"Content-Disposition": f'attachment; filename="mentions.{fmt}"'}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from babel import Locale
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-
-from babel import Locale
 
 from otklik.i18n import translator
 from otklik.services import catalog, overview

@@ -73,7 +73,11 @@ def login(
     user = accounts.authenticate(state.svc, email, password)
     if user is None:
         state.limiter.failed(email, address)
-        context = {"next": _safe_next(next), "email": email, "error": tr.gettext("Wrong e-mail or password")}
+        context = {
+            "next": _safe_next(next),
+            "email": email,
+            "error": tr.gettext("Wrong e-mail or password"),
+        }
         return render(request, "login.html", context, status_code=401)
     state.limiter.succeeded(email, address)
     redirect = RedirectResponse(_safe_next(next), status_code=303)
@@ -167,7 +171,12 @@ def reset(
         user = passwords.reset_password(state.svc, token, password)
     except passwords.ResetTokenError as exc:
         context = {"mode": "reset", "token": token, "valid": False}
-        return render(request, "password.html", {**context, "error": reset_error(request, exc)}, status_code=400)
+        return render(
+            request,
+            "password.html",
+            {**context, "error": reset_error(request, exc)},
+            status_code=400,
+        )
     except InputError:
         found = passwords.reset_user(state.svc, token)
         context = {"mode": "reset", "token": token, "valid": True, "email": found.email}

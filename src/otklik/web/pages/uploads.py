@@ -49,7 +49,7 @@ def import_upload(
             state.svc, state.ws, name, file.file, source.strip() or None, channel
         )
     except InputError as exc:
-        context = {
+        context: dict[str, object] = {
             "runs": _recent(request),
             "channels": CHANNELS,
             "result": None,
@@ -58,8 +58,8 @@ def import_upload(
             **kept,
         }
         return render(request, "import.html", context, user=user, status_code=422)
-    context = {"runs": _recent(request), "channels": CHANNELS, "result": result, **kept}
-    return render(request, "import.html", context, user=user)
+    done: dict[str, object] = {"runs": _recent(request), "channels": CHANNELS, "result": result}
+    return render(request, "import.html", {**done, **kept}, user=user)
 
 
 def upload_error(tr: Translator, name: str, exc: InputError) -> str:
