@@ -78,11 +78,23 @@ def _fill_english(catalog: Catalog) -> None:
 
 
 def _write_po(catalog: Catalog, language: str) -> None:
+    catalog.fuzzy = False
+    catalog.project, catalog.version = "otklik", "0.1"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "Otklik contributors"
+    catalog.language_team = f"Otklik {language}"
+    catalog.header_comment = (
+        f"# {catalog.locale.english_name if catalog.locale else language} messages of Otklik.\n"
+        "# Refresh with scripts/i18n; words for domain terms: ../../GLOSSARY.md"
+    )
+    count, _, rule = PLURALS[language].partition("; plural=")
+    catalog._num_plurals = int(count.split("=")[1])  # Babel has no setter for these
+    catalog._plural_expr = rule.rstrip(";")
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, omit_header=False, sort_output=True)
     text = buffer.getvalue().decode("utf-8")
     lines = [
-        f'"Plural-Forms: {PLURALS[language]}\\n"' if line.startswith('"Plural-Forms:') else line
+        line
         for line in text.splitlines()
         if not line.startswith(('"POT-Creation-Date:', '"PO-Revision-Date:'))
     ]
