@@ -87,9 +87,8 @@ def _write_po(catalog: Catalog, language: str) -> None:
         f"# {catalog.locale.english_name if catalog.locale else language} messages of Otklik.\n"
         "# Refresh with scripts/i18n; words for domain terms: ../../GLOSSARY.md"
     )
-    count, _, rule = PLURALS[language].partition("; plural=")
-    catalog._num_plurals = int(count.split("=")[1])  # Babel has no setter for these
-    catalog._plural_expr = rule.rstrip(";")
+    # Babel takes the plural rule from its own table; ours is the one in PLURALS.
+    catalog._set_mime_headers([("Plural-Forms", PLURALS[language])])
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, omit_header=False, sort_output=True)
     text = buffer.getvalue().decode("utf-8")
