@@ -38,10 +38,18 @@ def test_a_claimed_job_is_taken_again_only_after_its_lease_runs_out(store: Store
     queued = _enqueue(store)
     now = utcnow()
     first = jobqueue.claim(store.engine, "a", now, LEASE)
-    assert first is not None and (first.id, first.status, first.attempts) == (queued.id, "running", 1)
+    assert first is not None and (first.id, first.status, first.attempts) == (
+        queued.id,
+        "running",
+        1,
+    )
     assert jobqueue.claim(store.engine, "b", now + timedelta(seconds=29), LEASE) is None
     again = jobqueue.claim(store.engine, "b", now + timedelta(seconds=31), LEASE)
-    assert again is not None and (again.id, again.lease_owner, again.attempts) == (queued.id, "b", 2)
+    assert again is not None and (again.id, again.lease_owner, again.attempts) == (
+        queued.id,
+        "b",
+        2,
+    )
     with store.begin() as conn:  # the first worker woke up: its lease is gone, so are its writes
         assert jobqueue.renew(conn, queued.id, "a", utcnow() + LEASE) is None
         assert not jobqueue.finish(conn, queued.id, "a", "done", utcnow(), result={"x": 1})
@@ -66,11 +74,17 @@ def test_failures_retry_with_growing_backoff_then_fail_with_the_error(store: Sto
         calls.append(time.monotonic())
         raise RuntimeError(f"boom {len(calls)}")
 
-    worker = Worker(store, _settings(str(store.engine.url)), handlers={"probe": boom}, backoff_s=0.3)
+    worker = Worker(
+        store, _settings(str(store.engine.url)), handlers={"probe": boom}, backoff_s=0.3
+    )
     queued = _enqueue(store)
     assert worker.run_one()
     waiting = _get(store, queued.id)
-    assert (waiting.status, waiting.attempts, waiting.error) == ("queued", 1, "RuntimeError: boom 1")
+    assert (waiting.status, waiting.attempts, waiting.error) == (
+        "queued",
+        1,
+        "RuntimeError: boom 1",
+    )
     assert waiting.run_after > utcnow() + timedelta(seconds=0.1)
     assert not worker.run_one()  # not due yet
     while _get(store, queued.id).status != "failed":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,6 +52,27 @@ def run_import(
         output.message(f"error: cannot import {path}: {exc}", err=True)
         sys.exit(1)
     _summary(app, result, path, report)
+
+
+def background_arguments(
+    path: Path,
+    source: str | None,
+    fmt: str | None,
+    maps: tuple[str, ...],
+    rating_scale: str,
+    channel: str,
+) -> dict[str, Any]:
+    """The arguments of an import job for the same choices as a foreground import."""
+    from otklik.jobs.kinds import import_arguments
+
+    return import_arguments(
+        path,
+        source=source,
+        fmt=fmt,
+        mapping=parse_map_options(maps),
+        rating_scale=_scale(rating_scale),
+        channel=channel,
+    )
 
 
 def _scale(text: str) -> tuple[float, float]:

@@ -168,12 +168,7 @@ def claim(engine: Engine, owner: str, now: datetime, lease: timedelta) -> Job | 
     — mark it running under `owner`'s lease and count the attempt; None when none is due."""
     with write_transaction(engine) as conn:
         _fail_exhausted(conn, now)
-        due = (
-            sa.select(job.c.id)
-            .where(_due(now))
-            .order_by(job.c.run_after, job.c.id)
-            .limit(1)
-        )
+        due = sa.select(job.c.id).where(_due(now)).order_by(job.c.run_after, job.c.id).limit(1)
         if engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
             found = conn.execute(due).scalar()
@@ -302,9 +297,7 @@ def finish(
     return conn.execute(sa.update(job).where(_owned(job_id, owner)).values(**values)).rowcount == 1
 
 
-def retry(
-    conn: Connection, job_id: int, owner: str, error: str, run_after: datetime
-) -> bool:
+def retry(conn: Connection, job_id: int, owner: str, error: str, run_after: datetime) -> bool:
     """Put an owned job that failed back in the queue until `run_after` (backoff)."""
     values = {
         "status": "queued",
@@ -473,9 +466,7 @@ def enqueue_due(
                 conn, found.workspace_id, found.kind, found.arguments, now, schedule_id=found.id
             )
             conn.execute(
-                sa.update(schedule)
-                .where(schedule.c.id == found.id)
-                .values(last_job_id=queued.id)
+                sa.update(schedule).where(schedule.c.id == found.id).values(last_job_id=queued.id)
             )
             made.append(queued)
     return made

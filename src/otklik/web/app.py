@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.domain.filters import FilterError
 from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
+from otklik.jobs.worker import Worker
 from otklik.search_terms import open_store
 from otklik.settings import Settings
 from otklik.storage import Store
@@ -21,7 +22,6 @@ from otklik.storage import users as accounts
 from otklik.web import i18n
 from otklik.web.auth import LoginLimiter, Signer
 from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
-from otklik.web.rematch_jobs import RematchJobs
 
 HERE = Path(__file__).parent
 SECRET_SETTING = "secret_key"
@@ -38,16 +38,20 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         store=store,
         ws=ws,
         signer=Signer(_secret(settings, store)),
-        limiter=LoginLimiter(),
+        limiter=LoginLimiter(store),
         templates=_templates(),
-        jobs=RematchJobs(store, ws, settings),
     )
-    state.jobs.recover()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.embedded_worker:
+            # One worker inside the web process, so a lone `otklik serve` runs its jobs.
+            state.worker = Worker(store, settings, concurrency=1)
+            state.worker.start()
         yield
-        state.jobs.close()  # a re-match cut short is recorded as interrupted
+        if state.worker is not None:
+            state.worker.stop(timeout=30)  # a running job is handed back to the queue
+            state.worker = None
 
     app = FastAPI(
         title="Otklik", openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan

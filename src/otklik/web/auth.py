@@ -1,4 +1,5 @@
-"""Passwords (argon2), signed session cookies, CSRF tokens and the login rate limit."""
+"""Passwords (argon2), signed session cookies backed by session rows, CSRF tokens and the
+login rate limit."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from otklik.storage import Store, sessions, utcnow
 
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 SESSION_COOKIE = "otklik_session"
@@ -103,36 +105,59 @@ class Signer:
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per e-mail and address within `window` seconds."""
+    """At most `attempts` failed logins per e-mail and address within `window` seconds,
+    counted in the database, so the limit holds across web processes and machines."""
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+    def __init__(self, store: Store, attempts: int = 5, window: float = 300.0) -> None:
+        self.store = store
         self.attempts = attempts
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+        self.window = timedelta(seconds=window)
 
-    def retry_after(self, email: str, address: str, now: float | None = None) -> int:
+    def retry_after(self, email: str, address: str, now: datetime | None = None) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
-        moment = now if now is not None else time.monotonic()
-        with self._lock:
-            recent = self._recent((email.strip().lower(), address), moment)
-            if len(recent) < self.attempts:
-                return 0
-            return max(1, int(recent[0] + self.window - moment) + 1)
+        moment = now or utcnow()
+        with self.store.connect() as conn:
+            recent = sessions.failures_since(conn, _key(email, address), moment - self.window)
+        if len(recent) < self.attempts:
+            return 0
+        return max(1, int((recent[-self.attempts] + self.window - moment).total_seconds()) + 1)
 
-    def failed(self, email: str, address: str, now: float | None = None) -> None:
+    def failed(self, email: str, address: str, now: datetime | None = None) -> None:
         """Record a failed attempt."""
-        moment = now if now is not None else time.monotonic()
-        with self._lock:
-            self._recent((email.strip().lower(), address), moment).append(moment)
+        moment = now or utcnow()
+        with self.store.begin() as conn:
+            sessions.add_failure(conn, _key(email, address), moment, moment - self.window)
 
     def succeeded(self, email: str, address: str) -> None:
         """Forget the failures of an e-mail and address after a good login."""
-        with self._lock:
-            self._failures.pop((email.strip().lower(), address), None)
+        with self.store.begin() as conn:
+            sessions.clear_failures(conn, _key(email, address))
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+
+def _key(email: str, address: str) -> str:
+    return f"{email.strip().lower()[:320]}|{address[:64]}"
+
+
+def start_session(store: Store, signer: Signer, user_id: int) -> str:
+    """Record a new session and return its signed cookie value."""
+    cookie = signer.session_cookie(user_id)
+    session = signer.read_session(cookie)
+    assert session is not None
+    with store.begin() as conn:
+        sessions.drop_expired(conn, utcnow())
+        sessions.start_session(
+            conn, session.nonce, user_id, utcnow(), timedelta(seconds=SESSION_SECONDS)
+        )
+    return cookie
+
+
+def session_is_live(store: Store, session: Session) -> bool:
+    """True while the session's row exists (not signed out, password unchanged, not expired)."""
+    with store.connect() as conn:
+        return sessions.session_user_id(conn, session.nonce, utcnow()) == session.user_id
+
+
+def end_session(store: Store, session: Session) -> None:
+    """Sign this session out (its cookie stops working even if kept)."""
+    with store.begin() as conn:
+        sessions.end_session(conn, session.nonce)

@@ -15,14 +15,21 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.domain.filters import Filters, parse_filters
 from otklik.domain.records import Workspace
+from otklik.jobs.worker import Worker
 from otklik.pipeline.pipeline import Pipeline
 from otklik.settings import Settings
 from otklik.storage import Store, utcnow
 from otklik.storage import users as accounts
 from otklik.storage.users import User
 from otklik.web import i18n
-from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, LoginLimiter, Signer, may
-from otklik.web.rematch_jobs import RematchJobs
+from otklik.web.auth import (
+    PRE_SESSION_COOKIE,
+    SESSION_COOKIE,
+    LoginLimiter,
+    Signer,
+    may,
+    session_is_live,
+)
 
 
 @dataclass
@@ -35,7 +42,7 @@ class WebState:
     signer: Signer
     limiter: LoginLimiter
     templates: Jinja2Templates
-    jobs: RematchJobs
+    worker: Worker | None = None
     pipelines: dict[tuple[Any, ...], Pipeline] = field(default_factory=dict)
 
     @property
@@ -76,12 +83,12 @@ def session_user(request: Request) -> User | None:
     session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
+    if not session_is_live(state.store, session):
+        return None  # signed out, or signed out everywhere by a password or role change
     with state.store.connect() as conn:
         user = accounts.user_by_id(conn, session.user_id)
-        if user is None or not user.is_active:
-            return None
-        if session.issued <= accounts.sessions_valid_after(conn, user.id):
-            return None  # signed out (everywhere) after this session began
+    if user is None or not user.is_active:
+        return None
     return user
 
 

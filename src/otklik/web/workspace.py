@@ -19,12 +19,12 @@ from otklik.domain.filters import Filters
 from otklik.domain.records import Brand, MentionRecord, Tag
 from otklik.errors import InputError
 from otklik.ingest.importer import ImportOptions, ImportResult, import_file
+from otklik.jobs.kinds import rematch_key
 from otklik.pipeline.pipeline import Pipeline
-from otklik.storage import catalog, utcnow
+from otklik.storage import catalog, jobqueue, utcnow
 from otklik.storage.users import User
 from otklik.web import rules
 from otklik.web.deps import WebState
-from otklik.web.rematch_jobs import Target
 
 EXPORT_COLUMNS = (
     "id",
@@ -161,7 +161,7 @@ def save_brand(
             before = None
             saved = catalog.add_brand(conn, state.ws.id, name.strip(), query, is_own, utcnow())
     if saved.query != before:
-        state.jobs.submit(Target("brand", saved.id))
+        queue_rematch(state, "brand", saved.id)
     return saved
 
 
@@ -181,7 +181,7 @@ def save_tag(state: WebState, name: str, query: str | None, old_name: str | None
             saved = catalog.add_tag(conn, state.ws.id, name.strip(), query or None, utcnow())
             changed = saved.query is not None
     if changed:
-        state.jobs.submit(Target("tag", saved.id))
+        queue_rematch(state, "tag", saved.id)
     return saved
 
 
@@ -189,8 +189,8 @@ def remove_brand(state: WebState, name: str) -> None:
     """Delete a brand and its matches, stopping its re-match first."""
     with state.store.connect() as conn:
         found = catalog.get_brand(conn, state.ws.id, name)
-    state.jobs.cancel(Target("brand", found.id))
     with state.store.begin() as conn:
+        jobqueue.cancel_keyed(conn, state.ws.id, rematch_key("brand", found.id), utcnow())
         catalog.remove_brand(conn, state.ws.id, name)
 
 
@@ -198,9 +198,46 @@ def remove_tag(state: WebState, name: str) -> None:
     """Delete a tag and its assignments, stopping its re-match first."""
     with state.store.connect() as conn:
         found = catalog.get_tag(conn, state.ws.id, name)
-    state.jobs.cancel(Target("tag", found.id))
     with state.store.begin() as conn:
+        jobqueue.cancel_keyed(conn, state.ws.id, rematch_key("tag", found.id), utcnow())
         catalog.remove_tag(conn, state.ws.id, name)
+
+
+def queue_rematch(state: WebState, kind: str, target_id: int) -> None:
+    """Queue matching stored mentions again for a brand or tag (`kind`); a re-match of it
+    still waiting is the same job, and one running is superseded."""
+    arguments = {f"{kind}_id": target_id}
+    with state.store.begin() as conn:
+        jobqueue.enqueue(
+            conn,
+            state.ws.id,
+            f"rematch_{kind}",
+            arguments,
+            utcnow(),
+            dedupe_key=rematch_key(kind, target_id),
+        )
+    if state.worker is not None:
+        state.worker.wake()
+
+
+def rematch_records(state: WebState, kind: str) -> dict[int, dict[str, Any]]:
+    """The latest re-match of each brand or tag (`kind`) that has one, by its id: `state`
+    (queued, running, done, failed, cancelled), `done`, `total`, `matched`, `error`."""
+    with state.store.connect() as conn:
+        latest = jobqueue.latest_by_key(conn, state.ws.id, rematch_key(kind, 0)[:-1])
+    return {int(key.rsplit(":", 1)[1]): _rematch_record(job) for key, job in latest.items()}
+
+
+def _rematch_record(job: jobqueue.Job) -> dict[str, Any]:
+    return {
+        "job_id": job.id,
+        "state": job.status,
+        "done": job.progress_done or 0,
+        "total": job.progress_total,
+        "matched": (job.result or {}).get("matched"),
+        "error": job.error,
+        "updated_at": _iso(job.finished_at or job.started_at or job.created_at),
+    }
 
 
 def export_records(state: WebState, filters: Filters) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters, parse_filters
 from otklik.domain.records import Brand, Tag
+from otklik.jobs.summary import job_dict
+from otklik.storage import jobqueue, utcnow
 from otklik.storage.users import User
 from otklik.web import workspace
 from otklik.web.deps import api_user, web
@@ -169,12 +171,12 @@ class TagIn(BaseModel):
 @router.get("/brands")
 def list_brands(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's brands. `rematch` says how far matching the stored mentions again after
-    the brand's last query change has got: `state` (queued, running, done, failed,
-    interrupted), `done` and `total` mentions, `matched` (when done), `error` (when failed or
-    interrupted); null when it never ran."""
+    the brand's last query change has got (a job, see `/jobs/{id}`): `job_id`, `state` (queued,
+    running, done, failed, cancelled), `done` and `total` mentions, `matched` (when done),
+    `error` (when failed); null when it never ran."""
     state = web(request)
     brands, _ = workspace.brands_and_tags(state)
-    jobs = state.jobs.records("brand")
+    jobs = workspace.rematch_records(state, "brand")
     return {"items": [_brand(b, jobs.get(b.id)) for b in brands]}
 
 
@@ -183,7 +185,7 @@ def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]
     """Add a brand; stored mentions are matched in the background (see `rematch`)."""
     state = web(request)
     b = workspace.save_brand(state, body.name, body.query, body.own)
-    return _brand(b, state.jobs.records("brand").get(b.id))
+    return _brand(b, workspace.rematch_records(state, "brand").get(b.id))
 
 
 @router.put("/brands/{name}")
@@ -192,7 +194,7 @@ def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> di
     it is in; a changed query is matched against stored mentions in the background."""
     state = web(request)
     b = workspace.save_brand(state, body.name, body.query, body.own, old_name=name)
-    return _brand(b, state.jobs.records("brand").get(b.id))
+    return _brand(b, workspace.rematch_records(state, "brand").get(b.id))
 
 
 def _brand(b: Brand, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -204,7 +206,7 @@ def list_tags(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's tags, with `rematch` as for brands (applying the rule again)."""
     state = web(request)
     _, tags = workspace.brands_and_tags(state)
-    jobs = state.jobs.records("tag")
+    jobs = workspace.rematch_records(state, "tag")
     return {"items": [_tag(t, jobs.get(t.id)) for t in tags]}
 
 
@@ -213,7 +215,7 @@ def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
     """Add a tag; a rule is applied to stored mentions in the background (see `rematch`)."""
     state = web(request)
     t = workspace.save_tag(state, body.name, body.query)
-    return _tag(t, state.jobs.records("tag").get(t.id))
+    return _tag(t, workspace.rematch_records(state, "tag").get(t.id))
 
 
 @router.put("/tags/{name}")
@@ -222,7 +224,7 @@ def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[s
     changed rule is applied to stored mentions in the background (people's tags stay)."""
     state = web(request)
     t = workspace.save_tag(state, body.name, body.query, old_name=name)
-    return _tag(t, state.jobs.records("tag").get(t.id))
+    return _tag(t, workspace.rematch_records(state, "tag").get(t.id))
 
 
 def _tag(t: Tag, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -232,7 +234,10 @@ def _tag(t: Tag, job: dict[str, Any] | None) -> dict[str, Any]:
 def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
     if job is None:
         return None
-    return {k: job.get(k) for k in ("state", "done", "total", "matched", "error", "updated_at")}
+    return {
+        k: job.get(k)
+        for k in ("job_id", "state", "done", "total", "matched", "error", "updated_at")
+    }
 
 
 @router.post("/imports", status_code=201)
@@ -263,3 +268,37 @@ def rejected_rows(request: Request, run_id: int, _user: Analyst) -> Response:
     from otklik.web.pages.uploads import rejected_csv
 
     return rejected_csv(request, run_id)
+
+
+@router.get("/jobs")
+def list_jobs(
+    request: Request,
+    _user: Analyst,
+    status: Annotated[
+        list[str], Query(description="queued, running, done, failed or cancelled (repeatable).")
+    ] = [],  # noqa: B006
+    kind: Annotated[list[str], Query(description="import, rematch_brand, …")] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Background jobs of the workspace, newest first: `kind`, `status`, `progress` (`done`,
+    `total`, `message`), `result`, `error`, `attempts` and times."""
+    state = web(request)
+    with state.store.connect() as conn:
+        found = jobqueue.list_jobs(conn, state.ws.id, status, kind, limit)
+    return {"items": [job_dict(j) for j in found]}
+
+
+@router.get("/jobs/{job_id}")
+def get_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+    """One background job."""
+    state = web(request)
+    with state.store.connect() as conn:
+        return job_dict(jobqueue.get_job(conn, job_id, state.ws.id))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+    """Cancel a job: a queued one at once, a running one after its current batch."""
+    state = web(request)
+    with state.store.begin() as conn:
+        return job_dict(jobqueue.cancel(conn, job_id, utcnow(), state.ws.id))

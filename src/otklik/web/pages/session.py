@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,7 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from otklik.storage import users as accounts
 from otklik.storage.users import User
 from otklik.web import i18n
-from otklik.web.auth import SESSION_COOKIE, SESSION_SECONDS, verify_password
+from otklik.web.auth import (
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    end_session,
+    start_session,
+    verify_password,
+)
 from otklik.web.deps import CsrfFailed, csrf_nonce, form_user, render, set_cookie, web
 
 router = APIRouter()
@@ -62,22 +67,18 @@ def login(
         return render(request, "login.html", context, status_code=401)
     state.limiter.succeeded(email, address)
     redirect = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(
-        request,
-        redirect,
-        SESSION_COOKIE,
-        state.signer.session_cookie(user.id),
-        max_age=SESSION_SECONDS,
-    )
+    cookie = start_session(state.store, state.signer, user.id)
+    set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_SECONDS)
     return redirect
 
 
 @router.post("/logout")
 def logout(request: Request, user: Annotated[User, Depends(form_user("viewer"))]) -> Response:
-    """End the session, and every other session of the user (the cookie alone proves nothing
-    once signed out)."""
-    with web(request).store.begin() as conn:
-        accounts.end_sessions(conn, user.id, int(time.time() * 1000))
+    """End the session: its row goes, so the cookie proves nothing even if kept."""
+    state = web(request)
+    session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
+    if session is not None and session.user_id == user.id:
+        end_session(state.store, session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
