@@ -1,6 +1,7 @@
 """Brand queries and tag rules in the web app: checking them and previewing what they match.
 
-Applying a changed query to stored mentions is `otklik.rematch`'s job (see `rematch_jobs`).
+Applying a changed query to stored mentions is `otklik.rematch`'s, run as a `rematch_brand`
+or `rematch_tag` job.
 """
 
 from __future__ import annotations
