@@ -122,7 +122,7 @@ def rematch_lines(request: Request, kind: str) -> dict[int, dict[str, Any]]:
     t = i18n.translator(i18n.language_of(request))
     return {
         target_id: {**record, "text": rematch_text(t, record)}
-        for target_id, record in web(request).jobs.records(kind).items()
+        for target_id, record in workspace.rematch_records(web(request), kind).items()
     }
 
 
@@ -135,6 +135,6 @@ def rematch_text(t: Callable[..., str], record: dict[str, Any]) -> str:
         return t("rematch.done", matched=record.get("matched") or 0)
     if state == "failed":
         return t("rematch.failed", error=record.get("error") or "")
-    if state == "interrupted":
-        return t("rematch.interrupted")
+    if state == "cancelled":
+        return t("rematch.cancelled")
     return t("rematch.queued")

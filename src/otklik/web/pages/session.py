@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from otklik.services import sessions
 from otklik.services import users as accounts
+from otklik.services.sessions import SESSION_SECONDS
 from otklik.services.users import User
 from otklik.web import i18n
-from otklik.web.auth import SESSION_COOKIE, SESSION_SECONDS
+from otklik.web.auth import SESSION_COOKIE
 from otklik.web.deps import CsrfFailed, csrf_nonce, form_user, render, set_cookie, web
 
 router = APIRouter()
@@ -61,21 +62,21 @@ def login(
         return render(request, "login.html", context, status_code=401)
     state.limiter.succeeded(email, address)
     redirect = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(
-        request,
-        redirect,
-        SESSION_COOKIE,
-        state.signer.session_cookie(user.id),
-        max_age=SESSION_SECONDS,
-    )
+    cookie = state.signer.session_cookie(user.id)
+    session = state.signer.read_session(cookie)
+    assert session is not None  # just signed with our own key
+    sessions.start_session(state.svc, session.nonce, user.id)
+    set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_SECONDS)
     return redirect
 
 
 @router.post("/logout")
 def logout(request: Request, user: Annotated[User, Depends(form_user("viewer"))]) -> Response:
-    """End the session, and every other session of the user (the cookie alone proves nothing
-    once signed out)."""
-    accounts.end_sessions(web(request).svc, user.id, int(time.time() * 1000))
+    """End the session: its row goes, so the cookie proves nothing even if kept."""
+    state = web(request)
+    session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
+    if session is not None and session.user_id == user.id:
+        sessions.end_session(state.svc, session.nonce)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
