@@ -65,6 +65,23 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
     port: int = Field(8000, description="Port `otklik serve` listens on.")
+    job_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a worker holds a job without renewing its lease; a job whose "
+        "worker died is taken by another worker after this.",
+    )
+    worker_poll_s: float = Field(
+        2.0, gt=0, description="Seconds an idle worker waits before looking for due jobs again."
+    )
+    worker_concurrency: int = Field(
+        1, ge=1, description="Jobs one `otklik worker` runs at once (one thread each)."
+    )
+    embedded_worker: bool = Field(
+        True,
+        description="Whether `otklik serve` runs a worker inside the web process (needed with "
+        "SQLite unless `otklik worker` runs beside it).",
+    )
 
     @field_validator("language")
     @classmethod

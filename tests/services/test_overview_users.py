@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from otklik.errors import InputError
-from otklik.services import Services, catalog, classify, overview, users
+from otklik.services import Services, catalog, classify, overview, sessions, users
 from tests.services.conftest import World
 
 
@@ -41,11 +41,15 @@ def test_users_sign_in_sessions_and_tokens(svc: Services) -> None:
         users.add_user(svc, "bob@example.com", "viewer", "short")
     assert users.authenticate(svc, "anna@example.com", "correct-horse-1") == anna
     assert users.authenticate(svc, "anna@example.com", "wrong-password") is None
+    sessions.start_session(svc, "nonce-1", anna.id)
+    assert users.session_user(svc, "nonce-1", anna.id) == anna
+    assert users.session_user(svc, "nonce-1", created[0].id) is None  # not hers
     assert users.set_role(svc, anna.id, "viewer").role == "viewer"
-    assert users.session_user(svc, anna.id, 1000) is not None
-    users.end_sessions(svc, anna.id, 2000)
-    assert users.session_user(svc, anna.id, 1000) is None
-    assert users.session_user(svc, anna.id, 3000) is not None
+    assert users.session_user(svc, "nonce-1", anna.id) is None  # a role change ends sessions
+    sessions.start_session(svc, "nonce-2", anna.id)
+    assert users.session_user(svc, "nonce-2", anna.id) is not None
+    sessions.end_session(svc, "nonce-2")
+    assert users.session_user(svc, "nonce-2", anna.id) is None
     token_id, token = users.create_token(svc, anna.id, "reports")
     found = users.user_for_token(svc, token)
     assert found is not None and found.email == "anna@example.com"

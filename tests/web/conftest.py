@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from otklik.search_terms import open_store
+from otklik.services.passwords import hash_password
 from otklik.settings import Settings
 from otklik.storage import Store, utcnow
 from otklik.storage import users as accounts
 from otklik.web.app import create_app
-from otklik.web.auth import hash_password
 
 STAGES = ("normalise", "language", "dedupe")
 PASSWORD = "correct-horse-1"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from otklik.web.auth import SESSION_SECONDS, LoginLimiter, Signer, hash_password, verify_password
+from datetime import datetime, timedelta
+
+from otklik.services import Services
+from otklik.services.passwords import hash_password, verify_password
+from otklik.services.sessions import SESSION_SECONDS, LoginLimiter
+from otklik.settings import Settings
+from otklik.storage import Store
+from otklik.web.auth import Signer
 
 
 def test_session_cookie_round_trips_and_rejects_tampering() -> None:
@@ -33,12 +40,24 @@ def test_passwords_are_argon2_hashed() -> None:
     assert not verify_password("not a hash", "long enough")
 
 
-def test_login_limit_counts_failures_per_email_and_address_in_a_window() -> None:
-    limiter = LoginLimiter(attempts=3, window=60)
+def test_login_limit_counts_failures_per_email_and_address_in_a_window(store: Store) -> None:
+    settings = Settings(database_url=str(store.engine.url))
+    limiter = LoginLimiter(Services(settings, store), attempts=3, window=60)
+    start = datetime(2025, 1, 1, 12, 0)
+
+    def at(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
     for moment in (0.0, 1.0, 2.0):
-        assert limiter.retry_after("a@x.io", "1.1.1.1", now=moment) == 0
-        limiter.failed("A@x.io ", "1.1.1.1", now=moment)
-    assert limiter.retry_after("a@x.io", "1.1.1.1", now=3.0) == 58
-    assert limiter.retry_after("a@x.io", "2.2.2.2", now=3.0) == 0
-    assert limiter.retry_after("b@x.io", "1.1.1.1", now=3.0) == 0
-    assert limiter.retry_after("a@x.io", "1.1.1.1", now=61.5) == 0
+        assert limiter.retry_after("a@x.io", "1.1.1.1", now=at(moment)) == 0
+        limiter.failed("A@x.io ", "1.1.1.1", now=at(moment))
+    assert limiter.retry_after("a@x.io", "1.1.1.1", now=at(3.0)) == 58
+    assert limiter.retry_after("a@x.io", "2.2.2.2", now=at(3.0)) == 0
+    assert limiter.retry_after("b@x.io", "1.1.1.1", now=at(3.0)) == 0
+    assert limiter.retry_after("a@x.io", "1.1.1.1", now=at(61.5)) == 0
+    other = Services(settings, Store.open(str(store.engine.url)))
+    other_process = LoginLimiter(other, attempts=3, window=60)
+    assert other_process.retry_after("a@x.io", "1.1.1.1", now=at(3.0)) == 58
+    other_process.succeeded("a@x.io", "1.1.1.1")
+    assert limiter.retry_after("a@x.io", "1.1.1.1", now=at(3.0)) == 0
+    other_process.store.close()

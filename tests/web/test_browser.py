@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -179,7 +180,8 @@ def test_language_switch_in_the_browser(page: object) -> None:
 def test_brand_page_shows_rematch_progress_until_done(page: object, sqlite_world: WebWorld) -> None:
     from playwright.sync_api import Page, expect
 
-    from otklik.storage import jobs
+    from otklik.services.jobs import rematch_key
+    from otklik.storage import jobqueue, utcnow
 
     assert isinstance(page, Page)
     _login(page, "analyst")
@@ -190,14 +192,27 @@ def test_brand_page_shows_rematch_progress_until_done(page: object, sqlite_world
     line = page.locator('.rematch[data-kind="brand"]')
     expect(line).to_have_text("История пересчитана: найдено в 2 упоминаниях")
 
-    # The line follows the stored record while a job runs (here written as a job would).
+    # The line follows the job while it runs (here a worker of the test's own).
+    state = sqlite_world.app.state.web  # type: ignore[attr-defined]
+    state.worker.stop(timeout=30)
     ws = sqlite_world.store.workspaces()[0]
-    key = f"rematch:{ws.id}:brand:{line.get_attribute('data-id')}"
+    brand_id = int(line.get_attribute("data-id") or 0)
     with sqlite_world.store.begin() as conn:
-        jobs.save_job(conn, key, {"state": "running", "done": 1000, "total": 4000})
+        jobqueue.enqueue(
+            conn,
+            ws.id,
+            "rematch_brand",
+            {"brand_id": brand_id},
+            utcnow(),
+            dedupe_key=rematch_key("brand", brand_id),
+        )
+    job = jobqueue.claim(sqlite_world.store.engine, "test", utcnow(), timedelta(seconds=60))
+    assert job is not None
+    with sqlite_world.store.begin() as conn:
+        jobqueue.report(conn, job.id, "test", done=1000, total=4000)
     page.reload()
     expect(line).to_have_text("История: пересчитано 1000 из 4000 упоминаний")
     with sqlite_world.store.begin() as conn:
-        jobs.save_job(conn, key, {"state": "done", "done": 4000, "total": 4000, "matched": 7})
+        jobqueue.finish(conn, job.id, "test", "done", utcnow(), result={"matched": 7})
     expect(line).to_have_text("История пересчитана: найдено в 7 упоминаниях")
     expect(line).to_have_attribute("data-state", "done")

@@ -13,7 +13,7 @@ from email.message import Message
 import pytest
 from fastapi.testclient import TestClient
 
-from otklik.services import passwords
+from otklik.services import resets
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.web.app import create_app
@@ -157,12 +157,12 @@ def test_admin_gets_a_reset_link_shown_once_that_works_once(sqlite_world: WebWor
 def test_a_reset_link_expires(sqlite_world: WebWorld) -> None:
     svc = Services.open(sqlite_world.settings, sqlite_world.store)
     user = next(u for u in __import__("otklik.services.users", fromlist=["users"]).users(svc))
-    token = passwords.reset_token(svc, user, now=1_000_000.0)
-    assert passwords.reset_user(svc, token, now=1_000_000.0 + 3600).id == user.id
-    with pytest.raises(passwords.ResetTokenError, match="expired"):
-        passwords.reset_user(svc, token, now=1_000_000.0 + 25 * 3600)
-    with pytest.raises(passwords.ResetTokenError, match="not valid"):
-        passwords.reset_user(svc, token[:-2] + "xx")
+    token = resets.reset_token(svc, user, now=1_000_000.0)
+    assert resets.reset_user(svc, token, now=1_000_000.0 + 3600).id == user.id
+    with pytest.raises(resets.ResetTokenError, match="expired"):
+        resets.reset_user(svc, token, now=1_000_000.0 + 25 * 3600)
+    with pytest.raises(resets.ResetTokenError, match="not valid"):
+        resets.reset_user(svc, token[:-2] + "xx")
 
 
 def test_without_smtp_the_forgot_page_says_whom_to_ask(sqlite_world: WebWorld) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from otklik import output
 from otklik.cli.context import AppContext
 from otklik.errors import InputError
-from otklik.services import imports
-from otklik.services.imports import ImportResult
+from otklik.services import imports, jobs
+from otklik.services.imports import ImportResult, parse_map_options
 
 
 def run_import(
@@ -43,6 +44,25 @@ def run_import(
         output.message(f"error: cannot import {path}: {exc}", err=True)
         sys.exit(1)
     _summary(app, result, path, report)
+
+
+def background_arguments(
+    path: Path,
+    source: str | None,
+    fmt: str | None,
+    maps: tuple[str, ...],
+    rating_scale: str,
+    channel: str,
+) -> dict[str, Any]:
+    """The arguments of an import job for the same choices as a foreground import."""
+    return jobs.import_arguments(
+        path,
+        source=source,
+        fmt=fmt,
+        mapping=parse_map_options(maps),
+        rating_scale=_scale(rating_scale),
+        channel=channel,
+    )
 
 
 def _scale(text: str) -> tuple[float, float]:

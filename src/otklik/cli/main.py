@@ -109,6 +109,11 @@ def init(app: AppContext) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write rejected rows (default: PATH.rejected.csv beside the file).",
 )
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the import as a job for `otklik worker` instead; prints the job id last.",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -119,6 +124,7 @@ def import_(
     rating_scale: str,
     channel: str,
     report: Path | None,
+    background: bool,
 ) -> None:
     """Import a file of feedback: every good row is stored, every bad row reported.
 
@@ -131,8 +137,18 @@ def import_(
     Example:
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
+      otklik import big.csv --background    # a worker imports it; see `otklik jobs`
     """
     from otklik.cli.importing import run_import
+
+    if background:
+        from otklik.cli.importing import background_arguments
+        from otklik.cli.jobs import enqueue_import
+
+        enqueue_import(
+            app, path, background_arguments(path, source, fmt, maps, rating_scale, channel)
+        )
+        return
 
     run_import(app, path, source, fmt, maps, rating_scale, channel, report)
 
@@ -284,6 +300,7 @@ def _register_extensions() -> None:
         "otklik.cli.match",
         "otklik.cli.brands",
         "otklik.cli.web",
+        "otklik.cli.jobs",
     ):
         try:
             loaded = importlib.import_module(module)

@@ -24,16 +24,25 @@ def register(cli: click.Group) -> None:
 @click.option("--demo", is_flag=True, help="Load the demo workspace into an empty database first.")
 @click.option("--host", help="Address to listen on (default 127.0.0.1, OTKLIK_HOST).")
 @click.option("--port", type=int, help="Port to listen on (default 8000, OTKLIK_PORT).")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not run background jobs in this process (run `otklik worker` beside it).",
+)
 @pass_app
-def serve(app: AppContext, demo: bool, host: str | None, port: int | None) -> None:
+def serve(app: AppContext, demo: bool, host: str | None, port: int | None, no_worker: bool) -> None:
     """Serve the web UI and the JSON API (/api/v1).
 
-    On first start with no users, an admin is created and its password printed once.
+    On first start with no users, an admin is created and its password printed once. One
+    background worker runs inside the server (re-matching after a brand or tag change,
+    imports queued with --background); with PostgreSQL and several servers, run
+    `otklik worker` processes instead and start the servers with --no-worker.
 
     \b
     Example:
       otklik serve --demo            # a demo workspace at http://127.0.0.1:8000
       otklik serve --host 0.0.0.0 --port 8080
+      otklik serve --no-worker & otklik worker --concurrency 4
     """
     import uvicorn
 
@@ -47,6 +56,8 @@ def serve(app: AppContext, demo: bool, host: str | None, port: int | None) -> No
         if missing:
             output.message(f"pipeline stages not installed yet, skipped: {', '.join(missing)}")
             settings = settings.model_copy(update={"stages": tuple(available)})
+    if no_worker:
+        settings = settings.model_copy(update={"embedded_worker": False})
     svc = app.services(check=False)
     if demo:
         _load_demo(Services(settings, svc.store))

@@ -19,7 +19,14 @@ from otklik.ingest.mapping import parse_map_options
 from otklik.services.context import Services
 from otklik.storage import imports as import_runs
 
-__all__ = ["ImportOptions", "ImportResult", "import_file", "import_upload", "options"]
+__all__ = [
+    "ImportOptions",
+    "ImportResult",
+    "import_file",
+    "import_upload",
+    "options",
+    "parse_map_options",
+]
 
 Progress = Callable[[int, int], None]
 """Called with (bytes read, rows read) as the import goes."""

@@ -12,10 +12,8 @@ from collections.abc import Callable, Collection
 from otklik import rematch
 from otklik.domain.records import Workspace
 from otklik.services.context import Services
-from otklik.storage import jobs as job_records
-from otklik.storage import utcnow
 
-__all__ = ["Progress", "job_records", "rematch_brands", "rematch_tags", "utcnow"]
+__all__ = ["Progress", "rematch_brands", "rematch_tags"]
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) mentions before the first batch and after each one."""

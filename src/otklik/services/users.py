@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from otklik.services.context import Services
+from otklik.services.passwords import hash_password, new_password, verify_password
+from otklik.storage import sessions, utcnow
 from otklik.storage import users as accounts
-from otklik.storage import utcnow
 from otklik.storage.users import ROLES, ApiToken, User
 
 __all__ = ["FIRST_ADMIN", "ROLES", "ApiToken", "User"]
@@ -13,29 +14,20 @@ FIRST_ADMIN = "admin@otklik.local"
 SECRET_SETTING = "secret_key"
 
 
-def _hash(password: str) -> str:
-    # Password hashing lives with the web's sign-in code; imported late so a job never needs it.
-    from otklik.web.auth import hash_password
-
-    return hash_password(password)
-
-
 def add_user(svc: Services, email: str, role: str, password: str) -> User:
     """Add a user with a role (InputError for a short password or a taken e-mail)."""
-    password_hash = _hash(password)
+    password_hash = hash_password(password)
     with svc.store.begin() as conn:
         return accounts.add_user(conn, email, role, password_hash, utcnow())
 
 
 def first_admin(svc: Services) -> tuple[User, str] | None:
     """With no users at all, create an admin with a generated password: (user, password)."""
-    from otklik.web.auth import new_password
-
     with svc.store.begin() as conn:
         if accounts.count_users(conn) > 0:
             return None
         password = new_password()
-        user = accounts.add_user(conn, FIRST_ADMIN, "admin", _hash(password), utcnow())
+        user = accounts.add_user(conn, FIRST_ADMIN, "admin", hash_password(password), utcnow())
     return user, password
 
 
@@ -59,29 +51,20 @@ def set_role(svc: Services, user_id: int, role: str) -> User:
 
 def authenticate(svc: Services, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
-    from otklik.web.auth import verify_password
-
     user = user_by_email(svc, email)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
         return None
     return user
 
 
-def session_user(svc: Services, user_id: int, issued_ms: int) -> User | None:
-    """The active user of a session issued at `issued_ms`, unless signed out since."""
+def session_user(svc: Services, nonce: str, user_id: int) -> User | None:
+    """The active user of a live session (not signed out, expired, or ended by a password or
+    role change), or None."""
     with svc.store.connect() as conn:
+        if sessions.session_user_id(conn, nonce, utcnow()) != user_id:
+            return None
         user = accounts.user_by_id(conn, user_id)
-        if user is None or not user.is_active:
-            return None
-        if issued_ms <= accounts.sessions_valid_after(conn, user.id):
-            return None
-    return user
-
-
-def end_sessions(svc: Services, user_id: int, now_ms: int) -> None:
-    """Make every session the user holds stop working (sign-out everywhere)."""
-    with svc.store.begin() as conn:
-        accounts.end_sessions(conn, user_id, now_ms)
+    return user if user is not None and user.is_active else None
 
 
 def create_token(svc: Services, user_id: int, name: str | None) -> tuple[int, str]:

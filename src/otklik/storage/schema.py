@@ -338,3 +338,85 @@ app_setting = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# Durable background work: workers claim a queued job with a lease they renew while working.
+job = sa.Table(
+    "job",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("arguments", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # queued|running|done|failed|cancelled
+    sa.Column("progress_done", sa.BigInteger),
+    sa.Column("progress_total", sa.BigInteger),
+    sa.Column("progress_message", sa.Text),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("run_after", sa.DateTime, nullable=False),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_expires_at", sa.DateTime),
+    sa.Column("is_cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("dedupe_key", sa.String(200)),
+    sa.Column("schedule_id", sa.Integer),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("started_at", sa.DateTime),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Index("ix_job_status_run_after", "status", "run_after"),
+    sa.Index("ix_job_ws_dedupe_key", "workspace_id", "dedupe_key"),
+    # At most one queued job per dedupe key: a second enqueue becomes the same job.
+    sa.Index(
+        "uq_job_queued_dedupe_key",
+        "workspace_id",
+        "dedupe_key",
+        unique=True,
+        sqlite_where=sa.text("status = 'queued' AND dedupe_key IS NOT NULL"),
+        postgresql_where=sa.text("status = 'queued' AND dedupe_key IS NOT NULL"),
+    ),
+)
+
+# A job enqueued every N minutes, or daily/weekly at HH:MM in a time zone.
+schedule = sa.Table(
+    "schedule",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("arguments", sa.JSON, nullable=False),
+    sa.Column("every_minutes", sa.Integer),
+    sa.Column("at_time", sa.String(5)),  # HH:MM, with daily or weekly
+    sa.Column("weekday", sa.SmallInteger),  # 0 = Monday, weekly only
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("next_run_at", sa.DateTime, nullable=False),
+    sa.Column("last_job_id", sa.Integer),
+    sa.Column("is_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+    sa.Index("ix_schedule_next_run_at", "next_run_at"),
+)
+
+# A signed-in browser; the cookie carries the secret whose hash is the key.
+web_session = sa.Table(
+    "web_session",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Index("ix_web_session_user_id", "user_id"),
+)
+
+# Failed sign-ins per e-mail and address, counted by every web process alike.
+login_failure = sa.Table(
+    "login_failure",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(400), nullable=False),
+    sa.Column("failed_at", sa.DateTime, nullable=False),
+    sa.Index("ix_login_failure_key", "key", "failed_at"),
+)

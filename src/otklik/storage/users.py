@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from otklik.errors import InputError, NotFoundError
 from otklik.storage.schema import api_token, app_setting, app_user
+from otklik.storage.sessions import end_user_sessions
 
 ROLES = ("admin", "analyst", "viewer")
 TOKEN_PREFIX = "otk_"
@@ -137,6 +138,10 @@ def update_user(
     }
     if values:
         conn.execute(sa.update(app_user).where(app_user.c.id == user_id).values(**values))
+    if values.keys() & {"role", "password_hash", "is_active"}:
+        # A new password, role or a disabled account: sessions begun before it stop working
+        # (a new UI language is no reason to sign anyone out).
+        end_user_sessions(conn, user_id)
     found = user_by_id(conn, user_id)
     if found is None:
         raise NotFoundError(f"no user with id {user_id}")
@@ -211,17 +216,6 @@ def set_setting(conn: Connection, key: str, value: str) -> None:
     """Store a server setting, replacing any earlier value."""
     conn.execute(sa.delete(app_setting).where(app_setting.c.key == key))
     conn.execute(sa.insert(app_setting), {"key": key, "value": value})
-
-
-def sessions_valid_after(conn: Connection, user_id: int) -> int:
-    """Milliseconds since the epoch before which the user's sessions no longer count."""
-    found = get_setting(conn, f"sessions_valid_after:{user_id}")
-    return int(found) if found else 0
-
-
-def end_sessions(conn: Connection, user_id: int, now_ms: int) -> None:
-    """Make every session the user holds stop working (sign-out everywhere)."""
-    set_setting(conn, f"sessions_valid_after:{user_id}", str(now_ms))
 
 
 def setting_or_create(conn: Connection, key: str, make: str) -> str:

@@ -16,14 +16,15 @@ from starlette.middleware.gzip import GZipMiddleware
 from otklik.domain.filters import FilterError
 from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
 from otklik.i18n import translator
+from otklik.jobs.worker import Worker
 from otklik.services import users as accounts
 from otklik.services.context import Services, Store
+from otklik.services.sessions import LoginLimiter
 from otklik.settings import Settings
 from otklik.web import i18n
-from otklik.web.auth import LoginLimiter, Signer
+from otklik.web.auth import Signer
 from otklik.web.deps import CsrfFailed, Forbidden, LoginRequired, WebState, render, session_user
 from otklik.web.labels import label, label_in_page
-from otklik.web.rematch_jobs import RematchJobs
 
 HERE = Path(__file__).parent
 
@@ -37,16 +38,20 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         svc=svc,
         ws=ws,
         signer=Signer(accounts.secret_key(svc, secrets.token_urlsafe(48))),
-        limiter=LoginLimiter(),
+        limiter=LoginLimiter(svc),
         templates=_templates(),
-        jobs=RematchJobs(svc.store, ws, settings),
     )
-    state.jobs.recover()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.embedded_worker:
+            # One worker inside the web process, so a lone `otklik serve` runs its jobs.
+            state.worker = Worker(svc.store, settings, concurrency=1)
+            state.worker.start()
         yield
-        state.jobs.close()  # a re-match cut short is recorded as interrupted
+        if state.worker is not None:
+            state.worker.stop(timeout=30)  # a running job is handed back to the queue
+            state.worker = None
 
     app = FastAPI(
         title="Otklik", openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan

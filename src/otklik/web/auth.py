@@ -1,4 +1,5 @@
-"""Passwords (argon2), signed session cookies, CSRF tokens and the login rate limit."""
+"""Signed session cookies (each backed by a session row, see `services.sessions`), CSRF tokens
+and roles."""
 
 from __future__ import annotations
 
@@ -7,40 +8,14 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from otklik.services.sessions import SESSION_SECONDS
 
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 SESSION_COOKIE = "otklik_session"
 PRE_SESSION_COOKIE = "otklik_pre"
-SESSION_SECONDS = 14 * 24 * 3600
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of a password."""
-    if len(password) < 8:
-        from otklik.errors import InputError
-
-        raise InputError("a password needs at least 8 characters")
-    return PasswordHasher().hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """True when the password matches the stored hash."""
-    try:
-        return PasswordHasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def new_password() -> str:
-    """A generated password for the first admin."""
-    return secrets.token_urlsafe(12)
 
 
 def may(role: str, needed: str) -> bool:
@@ -100,39 +75,3 @@ class Signer:
         if not nonce or not token:
             return False
         return hmac.compare_digest(token, self.csrf_token(nonce))
-
-
-class LoginLimiter:
-    """At most `attempts` failed logins per e-mail and address within `window` seconds."""
-
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, email: str, address: str, now: float | None = None) -> int:
-        """Seconds until another attempt is allowed (0: allowed now)."""
-        moment = now if now is not None else time.monotonic()
-        with self._lock:
-            recent = self._recent((email.strip().lower(), address), moment)
-            if len(recent) < self.attempts:
-                return 0
-            return max(1, int(recent[0] + self.window - moment) + 1)
-
-    def failed(self, email: str, address: str, now: float | None = None) -> None:
-        """Record a failed attempt."""
-        moment = now if now is not None else time.monotonic()
-        with self._lock:
-            self._recent((email.strip().lower(), address), moment).append(moment)
-
-    def succeeded(self, email: str, address: str) -> None:
-        """Forget the failures of an e-mail and address after a good login."""
-        with self._lock:
-            self._failures.pop((email.strip().lower(), address), None)
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times

@@ -16,13 +16,14 @@ from fastapi.templating import Jinja2Templates
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.i18n import LANGUAGES, Formats
+from otklik.jobs.worker import Worker
 from otklik.services import Services, queries
 from otklik.services import users as accounts
+from otklik.services.sessions import LoginLimiter
 from otklik.services.users import User
 from otklik.settings import Settings
 from otklik.web import i18n
-from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, LoginLimiter, Signer, may
-from otklik.web.rematch_jobs import RematchJobs
+from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, Signer, may
 
 
 @dataclass
@@ -35,7 +36,7 @@ class WebState:
     signer: Signer
     limiter: LoginLimiter
     templates: Jinja2Templates
-    jobs: RematchJobs
+    worker: Worker | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,8 +76,8 @@ def session_user(request: Request) -> User | None:
     session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
-    # None also when signed out (everywhere) after this session began.
-    return accounts.session_user(state.svc, session.user_id, session.issued)
+    # None also when signed out, or signed out everywhere by a password or role change.
+    return accounts.session_user(state.svc, session.nonce, session.user_id)
 
 
 def page_user(needed: str = "viewer") -> Callable[[Request], User]:

@@ -33,7 +33,22 @@ LABELS: dict[str, dict[str, str]] = {
         "person": N_("a person's correction"),
     },
     "note": {"note": N_("internal note"), "reply": N_("reply")},
+    "job_kind": {
+        "import": N_("file import"),
+        "rematch_brand": N_("brand history matched again"),
+        "rematch_tag": N_("tag rule applied to history"),
+        "reanalyse": N_("analysis run again"),
+    },
+    "job_status": {
+        "queued": N_("queued"),
+        "running": N_("running"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+        "cancelled": N_("cancelled"),
+    },
     "run": {
+        "queued": N_("queued"),
+        "cancelled": N_("cancelled"),
         "running": N_("running"),
         "done": N_("done"),
         "failed": N_("failed"),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters
 from otklik.domain.records import Brand, Tag
-from otklik.services import catalog, imports, mentions, queries
+from otklik.services import catalog, imports, jobs, mentions, queries
 from otklik.services.cases import CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web import workspace
@@ -156,13 +156,13 @@ class TagIn(BaseModel):
 @router.get("/brands")
 def list_brands(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's brands. `rematch` says how far matching the stored mentions again after
-    the brand's last query change has got: `state` (queued, running, done, failed,
-    interrupted), `done` and `total` mentions, `matched` (when done), `error` (when failed or
-    interrupted); null when it never ran."""
+    the brand's last query change has got (a job, see `/jobs/{id}`): `job_id`, `state` (queued,
+    running, done, failed, cancelled), `done` and `total` mentions, `matched` (when done),
+    `error` (when failed); null when it never ran."""
     state = web(request)
     brands = catalog.brands(state.svc, state.ws)
-    jobs = state.jobs.records("brand")
-    return {"items": [_brand(b, jobs.get(b.id)) for b in brands]}
+    records = jobs.rematch_records(state.svc, state.ws, "brand")
+    return {"items": [_brand(b, records.get(b.id)) for b in brands]}
 
 
 @router.post("/brands", status_code=201)
@@ -170,7 +170,7 @@ def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]
     """Add a brand; stored mentions are matched in the background (see `rematch`)."""
     state = web(request)
     b = workspace.save_brand(state, body.name, body.query, body.own)
-    return _brand(b, state.jobs.records("brand").get(b.id))
+    return _brand(b, workspace.rematch_records(state, "brand").get(b.id))
 
 
 @router.put("/brands/{name}")
@@ -179,7 +179,7 @@ def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> di
     it is in; a changed query is matched against stored mentions in the background."""
     state = web(request)
     b = workspace.save_brand(state, body.name, body.query, body.own, old_name=name)
-    return _brand(b, state.jobs.records("brand").get(b.id))
+    return _brand(b, workspace.rematch_records(state, "brand").get(b.id))
 
 
 def _brand(b: Brand, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -191,8 +191,8 @@ def list_tags(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's tags, with `rematch` as for brands (applying the rule again)."""
     state = web(request)
     tags = catalog.tags(state.svc, state.ws)
-    jobs = state.jobs.records("tag")
-    return {"items": [_tag(t, jobs.get(t.id)) for t in tags]}
+    records = jobs.rematch_records(state.svc, state.ws, "tag")
+    return {"items": [_tag(t, records.get(t.id)) for t in tags]}
 
 
 @router.post("/tags", status_code=201)
@@ -200,7 +200,7 @@ def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
     """Add a tag; a rule is applied to stored mentions in the background (see `rematch`)."""
     state = web(request)
     t = workspace.save_tag(state, body.name, body.query)
-    return _tag(t, state.jobs.records("tag").get(t.id))
+    return _tag(t, workspace.rematch_records(state, "tag").get(t.id))
 
 
 @router.put("/tags/{name}")
@@ -209,7 +209,7 @@ def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[s
     changed rule is applied to stored mentions in the background (people's tags stay)."""
     state = web(request)
     t = workspace.save_tag(state, body.name, body.query, old_name=name)
-    return _tag(t, state.jobs.records("tag").get(t.id))
+    return _tag(t, workspace.rematch_records(state, "tag").get(t.id))
 
 
 def _tag(t: Tag, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -219,7 +219,10 @@ def _tag(t: Tag, job: dict[str, Any] | None) -> dict[str, Any]:
 def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
     if job is None:
         return None
-    return {k: job.get(k) for k in ("state", "done", "total", "matched", "error", "updated_at")}
+    return {
+        k: job.get(k)
+        for k in ("job_id", "state", "done", "total", "matched", "error", "updated_at")
+    }
 
 
 @router.post("/imports", status_code=201)
@@ -251,3 +254,34 @@ def rejected_rows(request: Request, run_id: int, _user: Analyst) -> Response:
     from otklik.web.pages.uploads import rejected_csv
 
     return rejected_csv(request, run_id)
+
+
+@router.get("/jobs")
+def list_jobs(
+    request: Request,
+    _user: Analyst,
+    status: Annotated[
+        list[str], Query(description="queued, running, done, failed or cancelled (repeatable).")
+    ] = [],  # noqa: B006
+    kind: Annotated[list[str], Query(description="import, rematch_brand, …")] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Background jobs of the workspace, newest first: `kind`, `status`, `progress` (`done`,
+    `total`, `message`), `result`, `error`, `attempts` and times."""
+    state = web(request)
+    found = jobs.jobs(state.svc, state.ws, status, kind, limit)
+    return {"items": [jobs.job_dict(j) for j in found]}
+
+
+@router.get("/jobs/{job_id}")
+def get_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+    """One background job."""
+    state = web(request)
+    return jobs.job_dict(jobs.job(state.svc, state.ws, job_id))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+    """Cancel a job: a queued one at once, a running one after its current batch."""
+    state = web(request)
+    return jobs.job_dict(jobs.cancel(state.svc, state.ws, job_id))

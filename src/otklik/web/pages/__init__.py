@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
-    from otklik.web.pages import admin, catalog, mentions, overview, session, uploads
+    from otklik.web.pages import admin, catalog, jobs, mentions, overview, session, uploads
 
     return [
         session.router,
@@ -16,4 +16,5 @@ def routers() -> list[APIRouter]:
         uploads.router,
         catalog.router,
         admin.router,
+        jobs.router,
     ]

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from otklik import mail
 from otklik.errors import InputError, NotFoundError
 from otklik.i18n import Translator
-from otklik.services import passwords
+from otklik.services import resets
 from otklik.services import users as accounts
 from otklik.services.users import ROLES, User
 from otklik.web.deps import form_user, page_user, render, web
@@ -99,14 +99,14 @@ def password_reset(
     target = next((p for p in accounts.users(state.svc) if p.id == user_id), None)
     if target is None:
         raise NotFoundError(f"no user with id {user_id}")
-    token = passwords.reset_token(state.svc, target)
+    token = resets.reset_token(state.svc, target)
     sent = mail.can_send(state.settings)
     if sent:
         send_reset_mail(request, target, token)
     reset = {
         "email": target.email,
         "url": str(request.base_url).rstrip("/") + "/password/reset?token=" + token,
-        "period": formats_of(request, user).period(passwords.RESET_VALID),
+        "period": formats_of(request, user).period(resets.RESET_VALID),
         "sent": sent,
     }
     return _page(request, user, reset=reset)

@@ -156,7 +156,7 @@ def rematch_lines(request: Request, kind: str, user: User) -> dict[int, dict[str
     tr = translator_of(request, user)
     return {
         target_id: {**record, "text": rematch_text(tr, record)}
-        for target_id, record in web(request).jobs.records(kind).items()
+        for target_id, record in workspace.rematch_records(web(request), kind).items()
     }
 
 
@@ -180,8 +180,6 @@ def rematch_text(tr: Translator, record: dict[str, Any]) -> str:
         return tr.gettext(
             "Matching the history again failed: %(error)s", error=record.get("error") or ""
         )
-    if state == "interrupted":
-        return tr.gettext(
-            "Matching the history again was cut short by a server restart; save the query again"
-        )
+    if state == "cancelled":
+        return tr.gettext("Matching the history again was cancelled")
     return tr.gettext("History: waiting to be matched again")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,11 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from otklik import mail
 from otklik.errors import InputError
 from otklik.i18n import LANGUAGES, Formats, translator
-from otklik.services import passwords
+from otklik.services import resets, sessions
 from otklik.services import users as accounts
+from otklik.services.sessions import SESSION_SECONDS
 from otklik.services.users import User
 from otklik.web import i18n
-from otklik.web.auth import SESSION_COOKIE, SESSION_SECONDS
+from otklik.web.auth import SESSION_COOKIE
 from otklik.web.deps import (
     CsrfFailed,
     csrf_nonce,
@@ -81,21 +81,21 @@ def login(
         return render(request, "login.html", context, status_code=401)
     state.limiter.succeeded(email, address)
     redirect = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(
-        request,
-        redirect,
-        SESSION_COOKIE,
-        state.signer.session_cookie(user.id),
-        max_age=SESSION_SECONDS,
-    )
+    cookie = state.signer.session_cookie(user.id)
+    session = state.signer.read_session(cookie)
+    assert session is not None  # just signed with our own key
+    sessions.start_session(state.svc, session.nonce, user.id)
+    set_cookie(request, redirect, SESSION_COOKIE, cookie, max_age=SESSION_SECONDS)
     return redirect
 
 
 @router.post("/logout")
 def logout(request: Request, user: Annotated[User, Depends(form_user("viewer"))]) -> Response:
-    """End the session, and every other session of the user (the cookie alone proves nothing
-    once signed out)."""
-    accounts.end_sessions(web(request).svc, user.id, int(time.time() * 1000))
+    """End the session: its row goes, so the cookie proves nothing even if kept."""
+    state = web(request)
+    session = state.signer.read_session(request.cookies.get(SESSION_COOKIE))
+    if session is not None and session.user_id == user.id:
+        sessions.end_session(state.svc, session.nonce)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -132,13 +132,13 @@ def forgot(
         raise CsrfFailed()
     user = accounts.user_by_email(state.svc, email)
     if user is not None and user.is_active and mail.can_send(state.settings):
-        send_reset_mail(request, user, passwords.reset_token(state.svc, user))
+        send_reset_mail(request, user, resets.reset_token(state.svc, user))
     lang = i18n.language_of(request)
     context = {
         "mode": "forgot",
         "sent": True,
         "can_mail": True,
-        "period": Formats(lang).period(passwords.RESET_VALID),
+        "period": Formats(lang).period(resets.RESET_VALID),
     }
     return render(request, "password.html", context)
 
@@ -148,9 +148,9 @@ def reset_page(request: Request, token: str = "") -> Response:
     """The new-password form of a reset link (or why the link no longer works)."""
     context: dict[str, object] = {"mode": "reset", "token": token, "valid": False}
     try:
-        user = passwords.reset_user(web(request).svc, token)
+        user = resets.reset_user(web(request).svc, token)
         context.update(valid=True, email=user.email)
-    except passwords.ResetTokenError as exc:
+    except resets.ResetTokenError as exc:
         context["error"] = reset_error(request, exc)
     return render(request, "password.html", context, status_code=200 if context["valid"] else 400)
 
@@ -168,8 +168,8 @@ def reset(
         raise CsrfFailed()
     tr = i18n.translator_of(request)
     try:
-        user = passwords.reset_password(state.svc, token, password)
-    except passwords.ResetTokenError as exc:
+        user = resets.reset_password(state.svc, token, password)
+    except resets.ResetTokenError as exc:
         context = {"mode": "reset", "token": token, "valid": False}
         return render(
             request,
@@ -178,7 +178,7 @@ def reset(
             status_code=400,
         )
     except InputError:
-        found = passwords.reset_user(state.svc, token)
+        found = resets.reset_user(state.svc, token)
         context = {"mode": "reset", "token": token, "valid": True, "email": found.email}
         context["error"] = tr.gettext("A password needs at least 8 characters.")
         return render(request, "password.html", context, status_code=422)
@@ -186,7 +186,7 @@ def reset(
     return render(request, "login.html", {"next": "/", "email": user.email, "notice": notice})
 
 
-def reset_error(request: Request, exc: passwords.ResetTokenError) -> str:
+def reset_error(request: Request, exc: resets.ResetTokenError) -> str:
     """Why a reset link does not work, in the page's language."""
     tr = i18n.translator_of(request)
     text = str(exc)
@@ -205,7 +205,7 @@ def send_reset_mail(request: Request, user: User, token: str) -> None:
         "lang": lang,
         "email": user.email,
         "url": str(request.base_url).rstrip("/") + "/password/reset?token=" + token,
-        "period": Formats(lang).period(passwords.RESET_VALID),
+        "period": Formats(lang).period(resets.RESET_VALID),
     }
     env = state.templates.env
     text = env.get_template("email/reset.txt").render(values)

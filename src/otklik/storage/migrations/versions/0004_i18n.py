@@ -1,7 +1,7 @@
 """a workspace's default UI language
 
 Revision ID: 0004_i18n
-Revises: 0001
+Revises: 0003_jobs
 Create Date: 2026-11-27 00:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_i18n"
-down_revision = "0001"
+down_revision = "0003_jobs"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Background work: the durable queue's job kinds, schedules and `otklik worker`."""

@@ -1,0 +1,213 @@
+"""Job kinds and their handlers: the one table the worker runs jobs by.
+
+A handler takes a `JobContext` and returns the job's result (JSON values). It reports progress
+through the context between batches; that call raises when the job is cancelled, superseded,
+or its worker is stopping, which ends the handler where a batch left the store consistent.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from otklik.domain.records import Workspace
+from otklik.errors import InputError
+from otklik.ingest.importer import ImportOptions, import_file
+from otklik.services import queries, reanalyse, rematch
+from otklik.services.context import Services
+from otklik.settings import Settings
+from otklik.storage import Store, jobqueue, utcnow
+from otklik.storage import imports as import_runs
+from otklik.storage.jobqueue import Job
+
+if TYPE_CHECKING:
+    from otklik.jobs.worker import Worker
+
+
+class JobCancelled(Exception):
+    """The job was cancelled (or superseded by a newer one of its key) while it ran."""
+
+
+class JobHandedBack(BaseException):
+    """The worker is stopping: the job goes back to the queue. A BaseException, so the code
+    under the handler does not record it as its own failure (an import run stays resumable)."""
+
+
+class LeaseLost(BaseException):
+    """Another worker took the job over (this one was too slow to renew its lease)."""
+
+
+class JobContext:
+    """What a handler gets: the store, settings, workspace, its job, and progress reporting."""
+
+    def __init__(
+        self, store: Store, settings: Settings, ws: Workspace, job: Job, worker: Worker
+    ) -> None:
+        self.store, self.settings, self.ws, self.job = store, settings, ws, job
+        self.svc: Services = worker.svc
+        self.worker = worker
+        self.remembered: dict[str, Any] = dict(job.result or {})
+        self.is_cancel_requested = job.is_cancel_requested
+        self.is_lease_lost = False
+        self._lock = threading.Lock()
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The job's arguments."""
+        return self.job.arguments
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Record how far the job got; raises when it must stop (between two batches)."""
+        with self._lock, self.store.begin() as conn:
+            asked = jobqueue.report(
+                conn, self.job.id, self.worker.name, done=done, total=total, message=message
+            )
+        self._note(asked)
+        self.check()
+
+    def remember(self, **values: Any) -> None:
+        """Store part of the result now (an import's run id), so a later attempt finds it."""
+        self.remembered.update(values)
+        with self._lock, self.store.begin() as conn:
+            asked = jobqueue.report(
+                conn,
+                self.job.id,
+                self.worker.name,
+                done=self.job.progress_done,
+                total=self.job.progress_total,
+                result=self.remembered,
+            )
+        self._note(asked)
+
+    def renew(self, lease: timedelta) -> None:
+        """Extend the lease (the worker's heartbeat)."""
+        with self._lock, self.store.begin() as conn:
+            asked = jobqueue.renew(conn, self.job.id, self.worker.name, utcnow() + lease)
+        self._note(asked)
+
+    def check(self) -> None:
+        """Raise when the job must stop: lease lost, cancelled, or the worker stopping."""
+        if self.is_lease_lost:
+            raise LeaseLost()
+        if self.is_cancel_requested:
+            raise JobCancelled("cancelled")
+        if self.worker.is_stopping:
+            raise JobHandedBack()
+
+    def _note(self, asked: bool | None) -> None:
+        if asked is None:
+            self.is_lease_lost = True
+        elif asked:
+            self.is_cancel_requested = True
+
+
+Handler = Callable[[JobContext], Mapping[str, Any] | None]
+
+
+# import
+
+
+# Whether this version's import can continue an interrupted run (skipping its settled rows).
+# Without it, a retry imports the file again and identity keeps the stored rows from doubling.
+_RESUMES = "resume_run_id" in inspect.signature(import_file).parameters
+
+
+def run_import(ctx: JobContext) -> dict[str, Any]:
+    """Import a file; a later attempt continues the run an earlier one left unfinished."""
+    args = ctx.arguments
+    path = Path(args["path"])
+    if not path.is_file():
+        raise InputError(f"{path} is not a file this worker can read")
+    options = ImportOptions(
+        source=args.get("source"),
+        format=args.get("format"),
+        mapping=dict(args.get("mapping") or {}),
+        rating_scale=(float(args["rating_scale"][0]), float(args["rating_scale"][1])),
+        channel=args.get("channel") or "other",
+        batch_size=ctx.settings.batch_size,
+    )
+    pipeline = ctx.svc.pipelines.for_workspace(ctx.ws)
+    earlier = ctx.remembered.get("run_id") or _unfinished_run(ctx, path)
+    extra: dict[str, Any] = {}
+    if earlier is not None and _RESUMES:
+        extra["resume_run_id"] = int(earlier)
+    elif earlier is not None:
+        with ctx.store.begin() as conn:
+            import_runs.finish_run(
+                conn, int(earlier), "interrupted", utcnow(), f"continued by job {ctx.job.id}"
+            )
+    size = path.stat().st_size
+    recorded = False
+
+    def progress(read_bytes: int, rows: int) -> None:
+        nonlocal recorded
+        if not recorded:  # the run has begun: note its id for an attempt after this one
+            found = _unfinished_run(ctx, path)
+            if found is not None:
+                ctx.remember(run_id=found)
+                recorded = True
+        ctx.progress(read_bytes, size, f"{rows} rows read")
+
+    result = import_file(ctx.store, ctx.ws, pipeline, path, options, progress, **extra)
+    return {
+        "run_id": result.run_id,
+        "rows_read": result.rows_read,
+        "imported": result.imported,
+        "duplicates": result.duplicates,
+        "rejected": result.rejected,
+        "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv",
+    }
+
+
+def _unfinished_run(ctx: JobContext, path: Path) -> int | None:
+    # The newest run of this file still marked running since the job first started.
+    since = ctx.job.started_at
+    with ctx.store.connect() as conn:
+        for run in import_runs.list_runs(conn, ctx.ws.id, limit=20):
+            if run.path == str(path) and run.status == "running":
+                if since is None or run.started_at >= since - timedelta(seconds=1):
+                    return run.id
+    return None
+
+
+# re-match and re-analysis
+
+
+def run_rematch_brand(ctx: JobContext) -> dict[str, Any]:
+    """Match one brand against every stored mention again."""
+    brand_id = int(ctx.arguments["brand_id"])
+    found = rematch.rematch_brands(ctx.svc, ctx.ws, [brand_id], ctx.progress)
+    return {"matched": found[brand_id]}
+
+
+def run_rematch_tag(ctx: JobContext) -> dict[str, Any]:
+    """Apply one tag's rule to every stored mention again."""
+    tag_id = int(ctx.arguments["tag_id"])
+    found = rematch.rematch_tags(ctx.svc, ctx.ws, [tag_id], ctx.progress)
+    return {"matched": found[tag_id]}
+
+
+def run_reanalyse(ctx: JobContext) -> dict[str, Any]:
+    """Detect language and sentiment again for the mentions the filters select."""
+    filters = queries.filters(ctx.ws, dict(ctx.arguments.get("filters") or {}))
+    ctx.progress(0, None)
+    return {"reanalysed": reanalyse.reanalyse(ctx.svc, ctx.ws, filters, ctx.progress)}
+
+
+HANDLERS: dict[str, Handler] = {
+    "import": run_import,
+    "rematch_brand": run_rematch_brand,
+    "rematch_tag": run_rematch_tag,
+    "reanalyse": run_reanalyse,
+}
+"""Job kind → handler; after moving a use case into a service, point its entry there."""
+
+
+def check_kind(kind: str) -> None:
+    """Refuse a kind no handler runs."""
+    if kind not in HANDLERS:
+        raise InputError(f"unknown job kind {kind!r}: use one of {', '.join(sorted(HANDLERS))}")

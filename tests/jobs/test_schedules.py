@@ -1,0 +1,97 @@
+"""Schedules: when they run next, and that a due one is enqueued once however many workers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from otklik.errors import InputError
+from otklik.jobs.schedules import Rule, add_schedule, next_after, next_run
+from otklik.jobs.worker import Worker
+from otklik.settings import Settings
+from otklik.storage import Store, jobqueue, utcnow
+
+
+def test_daily_and_weekly_times_are_read_in_the_schedules_time_zone() -> None:
+    almaty = Rule(at_time="09:30", timezone="Asia/Almaty")  # UTC+5
+    assert next_run(almaty, datetime(2025, 3, 1, 4, 0)) == datetime(2025, 3, 1, 4, 30)
+    assert next_run(almaty, datetime(2025, 3, 1, 4, 30)) == datetime(2025, 3, 2, 4, 30)
+    monday = Rule(at_time="08:00", weekday=0, timezone="Europe/Moscow")  # 2025-03-01 is a Saturday
+    assert next_run(monday, datetime(2025, 3, 1, 12, 0)) == datetime(2025, 3, 3, 5, 0)
+    berlin = Rule(at_time="02:30", timezone="Europe/Berlin")  # clocks go forward 30 March
+    assert next_run(berlin, datetime(2025, 3, 29, 12, 0)) == datetime(2025, 3, 30, 1, 30)
+
+
+def test_an_interval_keeps_its_phase_and_skips_runs_missed_while_down() -> None:
+    every = Rule(every_minutes=15)
+    previous = datetime(2025, 1, 1, 10, 0)
+    assert next_run(every, datetime(2025, 1, 1, 10, 0), previous) == datetime(2025, 1, 1, 10, 15)
+    assert next_run(every, datetime(2025, 1, 1, 12, 7), previous) == datetime(2025, 1, 1, 12, 15)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (Rule(), "either every N minutes or at HH:MM"),
+        (Rule(every_minutes=5, at_time="10:00"), "either every N minutes or at HH:MM"),
+        (Rule(at_time="25:00"), "write HH:MM"),
+        (Rule(at_time="10:00", timezone="Mars/Olympus"), "unknown time zone"),
+        (Rule(at_time="10:00", weekday=7), "weekday is 0"),
+    ],
+)
+def test_a_rule_that_cannot_run_is_refused_with_the_reason(rule: Rule, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        rule.check()
+
+
+def test_a_due_schedule_is_enqueued_once_by_racing_workers_and_its_job_runs(
+    store: Store,
+) -> None:
+    ws = store.workspace("default", "UTC")
+    long_ago = utcnow() - timedelta(hours=3)
+    made = add_schedule(
+        store,
+        ws.id,
+        "nightly re-analysis",
+        "reanalyse",
+        {"filters": {}},
+        Rule(every_minutes=60),
+        now=long_ago,
+    )
+    assert made.next_run_at == long_ago + timedelta(minutes=60)
+    url = str(store.engine.url.render_as_string(hide_password=False))
+    others = [Store.open(url) for _ in range(4)]
+    start = threading.Barrier(len(others))
+    enqueued: list[int] = []
+
+    def tick(other: Store) -> None:
+        start.wait()
+        for _ in range(5):
+            enqueued.extend(j.id for j in jobqueue.enqueue_due(other.engine, utcnow(), next_after))
+
+    threads = [threading.Thread(target=tick, args=(o,)) for o in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(enqueued) == 1
+    with store.connect() as conn:
+        (moved,) = jobqueue.list_schedules(conn, ws.id)
+        jobs = jobqueue.list_jobs(conn, ws.id)
+    assert moved.last_job_id == enqueued[0] and [j.id for j in jobs] == enqueued
+    assert utcnow() < moved.next_run_at <= utcnow() + timedelta(minutes=60)
+    assert (moved.next_run_at - long_ago) % timedelta(minutes=60) == timedelta(0)
+    settings = Settings(database_url=url, stages=("normalise", "language"), worker_poll_s=0.05)
+    assert Worker(store, settings).run(once=True) == 1
+    with store.connect() as conn:
+        done = jobqueue.get_job(conn, enqueued[0])
+    assert (done.kind, done.status, done.result, done.schedule_id) == (
+        "reanalyse",
+        "done",
+        {"reanalysed": 0},
+        made.id,
+    )
+    for other in others:
+        other.close()

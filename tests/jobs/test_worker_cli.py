@@ -1,0 +1,210 @@
+"""`otklik worker`, `otklik jobs` and `import --background` as a user runs them, and the kill
+test: a worker killed with SIGKILL mid-import is finished by another after the lease."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from otklik.storage import Store, jobqueue
+
+STAGES = "normalise,language,dedupe"
+WORDS = ("доставка", "курьер", "опоздал", "быстро", "delivery", "late", "жеткізу", "рахмет")
+
+
+def _env(url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "OTKLIK_DATABASE_URL": url,
+            "OTKLIK_STAGES": STAGES,
+            "OTKLIK_WORKER_POLL_S": "0.1",
+            **extra,
+        }
+    )
+    return env
+
+
+def _otklik(url: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "otklik", *args],
+        env=_env(url, **extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def write_csv(path: Path, rows: int) -> Path:
+    """A CSV of `rows` distinct reviews with external ids."""
+    lines = ["id,text,date,rating"]
+    for n in range(rows):
+        words = " ".join(WORDS[(n * k) % len(WORDS)] for k in (1, 3, 5))
+        day = f"2025-0{1 + n % 9}-1{n % 10} 10:00"
+        lines.append(f"r{n},Отзыв {n}: {words} заказ {n * 7919 % 100003},{day},{1 + n % 5}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def mention_rows(url: str) -> list[tuple[Any, ...]]:
+    """The stored mentions as comparable rows (no ids)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT m.external_id, m.content_hash, m.text, m.published_at, m.rating, "
+                "a.language FROM mention m JOIN analysis a ON a.mention_id = m.id "
+                "ORDER BY m.external_id"
+            )
+        ).all()
+    engine.dispose()
+    return [tuple(_comparable(v) for v in r) for r in rows]
+
+
+def _comparable(value: Any) -> Any:
+    # SQLite hands back its stored text; PostgreSQL a datetime.
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "microseconds")
+    return value
+
+
+def _jobs(url: str) -> list[dict[str, Any]]:
+    listed = _otklik(url, "jobs", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    return list(json.loads(listed.stdout))
+
+
+def test_import_in_the_background_runs_on_the_worker(db_url: str, tmp_path: Path) -> None:
+    assert _otklik(db_url, "init").returncode == 0
+    path = write_csv(tmp_path / "reviews.csv", 30)
+    queued = _otklik(db_url, "import", str(path), "--background")
+    assert queued.returncode == 0, queued.stderr
+    job_id = int(queued.stdout.strip().splitlines()[-1])
+    (listed,) = _jobs(db_url)
+    assert (listed["id"], listed["kind"], listed["status"]) == (job_id, "import", "queued")
+    assert _otklik(db_url, "mentions", "--format", "json").stdout.strip() == "[]"
+    ran = _otklik(db_url, "worker", "--once")
+    assert ran.returncode == 0, ran.stderr
+    (done,) = _jobs(db_url)
+    assert (done["status"], done["error"], done["attempts"]) == ("done", None, 1)
+    assert (done["result"]["imported"], done["result"]["rejected"]) == (30, 0)
+    assert done["progress"]["done"] == done["progress"]["total"] == path.stat().st_size
+    assert done["started_at"] and done["finished_at"]
+    assert len(mention_rows(db_url)) == 30
+    missing = _otklik(db_url, "import", str(tmp_path / "nope.csv"), "--background")
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_jobs_cancel_and_status_filter(sqlite_url: str, tmp_path: Path) -> None:
+    assert _otklik(sqlite_url, "init").returncode == 0
+    path = write_csv(tmp_path / "reviews.csv", 5)
+    job_id = _otklik(sqlite_url, "import", str(path), "--background").stdout.split()[-1]
+    cancelled = _otklik(sqlite_url, "jobs", "cancel", job_id)
+    assert cancelled.returncode == 0 and f"job {job_id} is cancelled" in cancelled.stdout
+    assert _otklik(sqlite_url, "worker", "--once").returncode == 0
+    assert [j["status"] for j in _jobs(sqlite_url)] == ["cancelled"]
+    queued = _otklik(sqlite_url, "jobs", "--status", "queued", "--format", "json")
+    assert json.loads(queued.stdout) == []
+    unknown = _otklik(sqlite_url, "jobs", "cancel", "999")
+    assert unknown.returncode == 1 and "no job with id 999" in unknown.stderr
+
+
+def test_sigterm_hands_the_running_job_back_to_the_queue(sqlite_url: str, tmp_path: Path) -> None:
+    assert _otklik(sqlite_url, "init").returncode == 0
+    path = write_csv(tmp_path / "big.csv", 20_000)
+    _otklik(sqlite_url, "import", str(path), "--background")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "otklik", "worker"],
+        env=_env(sqlite_url, OTKLIK_BATCH_SIZE="200"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for_rows(sqlite_url, worker)
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    (back,) = _jobs(sqlite_url)
+    assert (back["status"], back["attempts"]) == ("queued", 0), (out, err)
+    assert back["result"]["run_id"] >= 1  # the run it began is remembered for the next attempt
+    assert _otklik(sqlite_url, "worker", "--once").returncode == 0
+    (done,) = _jobs(sqlite_url)
+    assert (done["status"], done["attempts"]) == ("done", 1)
+    assert len(mention_rows(sqlite_url)) == 20_000
+
+
+def _wait_for_rows(url: str, worker: subprocess.Popen[str], timeout: float = 300) -> int:
+    store = Store.open(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            assert worker.poll() is None, worker.communicate()
+            try:
+                with store.connect() as conn:
+                    stored = int(conn.execute(sa.text("SELECT count(*) FROM mention")).scalar_one())
+            except sa.exc.OperationalError:
+                stored = 0
+            if stored > 0:
+                return stored
+            time.sleep(0.05)
+    finally:
+        store.close()
+    raise AssertionError("the worker stored nothing in time")
+
+
+@pytest.fixture(scope="module")
+def clean_import(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Any]]]:
+    """A 50,000-row file and its mentions as one uninterrupted import into a fresh database
+    stores them."""
+    folder = tmp_path_factory.mktemp("clean")
+    path = write_csv(folder / "big.csv", 50_000)
+    clean_url = f"sqlite:///{folder / 'clean.db'}"
+    assert _otklik(clean_url, "init").returncode == 0
+    clean = _otklik(clean_url, "import", str(path))
+    assert clean.returncode == 0, clean.stderr
+    expected = mention_rows(clean_url)
+    assert len(expected) == 50_000
+    yield path, expected
+
+
+def test_a_worker_killed_mid_import_is_finished_by_another_like_a_clean_import(
+    db_url: str, clean_import: tuple[Path, list[Any]]
+) -> None:
+    path, expected = clean_import
+    assert _otklik(db_url, "init").returncode == 0
+    job_id = int(_otklik(db_url, "import", str(path), "--background").stdout.split()[-1])
+    lease = {"OTKLIK_JOB_LEASE_S": "3"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "otklik", "worker"],
+        env=_env(db_url, **lease),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its analysis process too
+    )
+    stored = _wait_for_rows(db_url, worker)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(30)
+    assert 0 < stored < 50_000
+    store = Store.open(db_url)
+    with store.connect() as conn:
+        dead = jobqueue.get_job(conn, job_id)
+    assert (dead.status, dead.attempts) == ("running", 1)
+    time.sleep(3.5)  # the dead worker's lease runs out
+    finished = _otklik(db_url, "worker", "--once", **lease)
+    assert finished.returncode == 0, finished.stderr
+    with store.connect() as conn:
+        done = jobqueue.get_job(conn, job_id)
+    store.close()
+    assert (done.status, done.attempts, done.error) == ("done", 2, None)
+    assert mention_rows(db_url) == expected
