@@ -193,7 +193,12 @@ def test_every_page_speaks_the_chosen_language(
     expect(page.locator("#import-channel")).to_have_value("maps")
     visit("import-bad-file")
 
-    for where in ("brands", "tags", "users"):
+    page.goto("/brands")  # a brand whose history is matched again: a job to list
+    page.fill("#brand-add input[name=name]", "BP")
+    page.fill("#brand-add input[name=query]", "BystroPost")
+    page.click("#brand-add button[type=submit]")
+    expect(page.locator('.rematch[data-state="done"]')).to_have_count(1)
+    for where in ("brands", "tags", "users", "jobs"):
         visit(where, f"/{where}")
     context.close()
     assert problems == []
