@@ -78,12 +78,37 @@ def test_reimport_of_the_same_items_stores_nothing_twice(store: Store) -> None:
 def test_external_id_decides_identity_within_a_source(store: Store) -> None:
     ws = store.workspace("w", "UTC")
     src = store.source_id(ws, "export.csv", "file")
-    a = make("текст до правки")
+    a = make("текст до правки", sentiment="negative")
     a.mention.external_id, a.mention.source_id = "42", src
-    b = make("текст после правки")
+    b = make("текст после правки", sentiment="positive")
     b.mention.external_id, b.mention.source_id = "42", src
-    insert(store, ws, [a])
-    assert insert(store, ws, [b]) == [None]
+    [mid] = insert(store, ws, [a])
+    with store.begin() as conn:
+        again = store.insert(conn, ws, [b])
+    assert again.ids == [mid] and again.updated == [0] and again.inserted == 0
+    assert store.count(ws, Filters()) == 1
+    stored = store.mention(ws, mid or 0)
+    assert (stored.mention.text, stored.analysis.sentiment) == ("текст после правки", "positive")
+    rollup_equals_raw(store, ws, ["sentiment"])
+
+
+def test_an_edited_item_keeps_peoples_corrections_and_case_work(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    src = store.source_id(ws, "hook", "webhook")
+    a = make("доставка опоздала", sentiment="negative")
+    a.mention.external_id, a.mention.source_id = "7", src
+    [mid] = insert(store, ws, [a])
+    assert mid is not None
+    store.correct_sentiment(ws, mid, "neutral", "ann@example.com")
+    store.update_case(ws, mid, status="in_progress", assignee="ann@example.com")
+    b = make("доставка опоздала на день", sentiment="negative")
+    b.mention.external_id, b.mention.source_id = "7", src
+    assert insert(store, ws, [b]) == [mid]
+    stored = store.mention(ws, mid)
+    assert stored.mention.text == "доставка опоздала на день"
+    assert (stored.analysis.sentiment, stored.analysis.sentiment_source) == ("neutral", "person")
+    assert (stored.status, stored.assignee) == ("in_progress", "ann@example.com")
+    rollup_equals_raw(store, ws, ["sentiment"])
 
 
 def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:

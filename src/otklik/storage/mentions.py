@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,7 +16,15 @@ from otklik.domain.mention import Mention
 from otklik.domain.records import Workspace
 from otklik.pipeline.stages.dedupe import NEAR_THRESHOLD, similarity
 from otklik.storage import rollups
-from otklik.storage.schema import analysis, mention, mention_brand, mention_tag, near_key
+from otklik.storage.schema import (
+    analysis,
+    mention,
+    mention_brand,
+    mention_tag,
+    near_key,
+    sentiment_correction,
+    tag_veto,
+)
 
 _CHUNK = 2000
 
@@ -35,11 +44,12 @@ class InsertResult:
     ids: list[int | None]  # None where the mention was already stored
     already_stored: list[int]  # positions skipped as re-imports
     copies: int = 0  # stored, but marked as a copy (duplicate_of) of an earlier mention
+    updated: list[int] = field(default_factory=list)  # positions that changed a stored item
 
     @property
     def inserted(self) -> int:
-        """How many rows were written."""
-        return sum(1 for i in self.ids if i is not None)
+        """How many rows were written as new mentions."""
+        return sum(1 for i in self.ids if i is not None) - len(self.updated)
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
@@ -47,21 +57,39 @@ def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.replace(tzinfo=UTC).astimezone(tz).date()
 
 
+def url_key(url: str | None) -> str | None:
+    """The URL's identity key (its hash), stored beside it."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32] if url else None
+
+
 def insert_batch(
-    conn: Connection, ws: Workspace, batch: Sequence[AnalysedMention], now: datetime
+    conn: Connection,
+    ws: Workspace,
+    batch: Sequence[AnalysedMention],
+    now: datetime,
+    identity_by_url: bool = False,
 ) -> InsertResult:
-    """Store a batch in the caller's transaction; re-imports of stored items are skipped."""
+    """Store a batch in the caller's transaction.
+
+    An item already stored with the same content is skipped; one whose identity (source and
+    external id, or with `identity_by_url` source and URL) is stored with other content
+    updates that mention, analysed again, keeping people's corrections and case work."""
     tz = ZoneInfo(ws.timezone)
-    skip = _already_stored(conn, ws.id, batch)
-    fresh = [i for i in range(len(batch)) if i not in skip]
+    skip, changed = _identify(conn, ws.id, batch, identity_by_url)
+    fresh = [i for i in range(len(batch)) if i not in skip and i not in changed]
+    ids: list[int | None] = [None] * len(batch)
+    if changed:
+        _update_changed(conn, ws, batch, changed, now, tz)
+        for position, mid in changed.items():
+            ids[position] = mid
+            batch[position].mention.id = mid
     if not fresh:
-        return InsertResult([None] * len(batch), sorted(skip))
+        return InsertResult(ids, sorted(skip), 0, sorted(changed))
     rows = [_mention_row(ws.id, batch[i].mention, now, tz) for i in fresh]
     # A plain executemany is many times faster than RETURNING row by row; the content hash is
     # unique in the workspace, so it gives the new ids back.
     insert_rows(conn, mention, rows)
     new_ids = _ids_by_hash(conn, ws.id, [r["content_hash"] for r in rows])
-    ids: list[int | None] = [None] * len(batch)
     for position, row in zip(fresh, rows, strict=True):
         ids[position] = new_ids[row["content_hash"]]
         batch[position].mention.id = ids[position]
@@ -80,7 +108,7 @@ def insert_batch(
             tag_ids=values.get("tag_ids") or (),
         )
     rollups.apply(conn, ws.id, delta)
-    return InsertResult(ids, sorted(skip), len(originals))
+    return InsertResult(ids, sorted(skip), len(originals), sorted(changed))
 
 
 def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[str, int]:
@@ -98,50 +126,169 @@ def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[st
     return found
 
 
-def _already_stored(conn: Connection, ws_id: int, batch: Sequence[AnalysedMention]) -> set[int]:
-    """Positions whose content hash or (source, external id) is stored or repeats in the batch."""
-    hashes = [am.mention.content_hash for am in batch]
-    known: set[str] = set()
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        known.update(
-            r[0]
-            for r in conn.execute(
-                sa.select(mention.c.content_hash).where(
-                    mention.c.workspace_id == ws_id, mention.c.content_hash.in_(chunk)
+def _stored_by(
+    conn: Connection, column: sa.Column[Any], wanted: Mapping[int, list[str]]
+) -> dict[tuple[int, str], list[int]]:
+    """(source id, value) → ids of stored mentions with that value in `column`."""
+    found: dict[tuple[int, str], list[int]] = {}
+    for source_id, values in wanted.items():
+        unique = sorted(set(values))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            for mid, value in conn.execute(
+                sa.select(mention.c.id, column).where(
+                    mention.c.source_id == source_id, column.in_(chunk)
                 )
-            )
-        )
-    external: dict[int, list[str]] = {}
+            ):
+                found.setdefault((source_id, value), []).append(mid)
+    return found
+
+
+def _identify(
+    conn: Connection, ws_id: int, batch: Sequence[AnalysedMention], by_url: bool
+) -> tuple[set[int], dict[int, int]]:
+    """Positions to skip (same content stored or earlier in the batch, or the same item
+    again in the batch) and positions that change a stored item (position → its id)."""
+    known = set(_ids_by_hash(conn, ws_id, [am.mention.content_hash for am in batch]))
+    by_ext: dict[int, list[str]] = {}
+    by_key: dict[int, list[str]] = {}
     for am in batch:
-        if am.mention.external_id is not None and am.mention.source_id is not None:
-            external.setdefault(am.mention.source_id, []).append(am.mention.external_id)
-    known_ext: set[tuple[int, str]] = set()
-    for source_id, ext_ids in external.items():
-        for start in range(0, len(ext_ids), _CHUNK):
-            chunk = ext_ids[start : start + _CHUNK]
-            known_ext.update(
-                (source_id, r[0])
-                for r in conn.execute(
-                    sa.select(mention.c.external_id).where(
-                        mention.c.source_id == source_id, mention.c.external_id.in_(chunk)
-                    )
-                )
-            )
+        m = am.mention
+        if m.source_id is None:
+            continue
+        if m.external_id:
+            by_ext.setdefault(m.source_id, []).append(m.external_id)
+        elif by_url and m.url:
+            by_key.setdefault(m.source_id, []).append(url_key(m.url) or "")
+    stored_ext = _stored_by(conn, mention.c.external_id, by_ext)
+    stored_url = _stored_by(conn, mention.c.url_key, by_key)
     skip: set[int] = set()
+    changed: dict[int, int] = {}
     seen_hash: set[str] = set()
-    seen_ext: set[tuple[int, str]] = set()
+    seen_identity: set[tuple[int, str]] = set()
     for position, am in enumerate(batch):
         m = am.mention
-        ext = (m.source_id, m.external_id) if m.external_id and m.source_id else None
+        identity, stored = None, None
+        if m.source_id is not None and m.external_id:
+            identity = (m.source_id, "ext:" + m.external_id)
+            stored = stored_ext.get((m.source_id, m.external_id))
+        elif m.source_id is not None and by_url and m.url:
+            identity = (m.source_id, "url:" + (url_key(m.url) or ""))
+            stored = stored_url.get((m.source_id, url_key(m.url) or ""))
         if m.content_hash in known or m.content_hash in seen_hash:
             skip.add(position)
-        elif ext is not None and (ext in known_ext or ext in seen_ext):
+        elif identity is not None and identity in seen_identity:
             skip.add(position)
+        elif stored and len(stored) == 1 and stored[0] not in changed.values():
+            changed[position] = stored[0]
+        elif stored:
+            skip.add(position)  # several stored items claim the identity: not ours to choose
         seen_hash.add(m.content_hash)
-        if ext is not None:
-            seen_ext.add(ext)
-    return skip
+        if identity is not None:
+            seen_identity.add(identity)
+    return skip, changed
+
+
+def _update_changed(
+    conn: Connection,
+    ws: Workspace,
+    batch: Sequence[AnalysedMention],
+    changed: Mapping[int, int],
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Write new content and analysis over stored items; corrections, person tags, tag
+    vetoes and case work stay, the rollups follow."""
+    ids = sorted(changed.values())
+    before = rollups.delta_for(conn, ids, -1)
+    corrected = _corrections(conn, ids)
+    vetoed = _vetoes(conn, ids)
+    for position, mid in changed.items():
+        am = batch[position]
+        row = _mention_row(ws.id, am.mention, now, tz)
+        for kept in ("workspace_id", "collected_at"):
+            row.pop(kept)
+        conn.execute(sa.update(mention).where(mention.c.id == mid).values(**row))
+    conn.execute(sa.delete(near_key).where(near_key.c.mention_id.in_(ids)))
+    conn.execute(sa.delete(mention_brand).where(mention_brand.c.mention_id.in_(ids)))
+    conn.execute(
+        sa.delete(mention_tag).where(
+            mention_tag.c.mention_id.in_(ids), mention_tag.c.origin == "rule"
+        )
+    )
+    positions = sorted(changed)
+    ids_at: list[int | None] = [changed.get(p) for p in range(len(batch))]
+    originals = {
+        p: o
+        for p, o in _find_originals(conn, ws.id, batch, positions, ids_at).items()
+        if o != changed[p]
+    }
+    for position in positions:
+        mid = changed[position]
+        values = batch[position].values
+        row = analysis_row(ws.id, mid, values, originals.get(position), now)
+        row.pop("mention_id")
+        label = corrected.get((mid, None))
+        if label is not None:
+            row.update(sentiment=label, sentiment_score=1.0, sentiment_source="person")
+        conn.execute(sa.update(analysis).where(analysis.c.mention_id == mid).values(**row))
+        if position not in originals:
+            insert_rows(
+                conn,
+                near_key,
+                [
+                    {"workspace_id": ws.id, "key": k, "mention_id": mid}
+                    for k in dict.fromkeys(values.get("dedupe_keys") or ())
+                ],
+            )
+        hits = brand_hit_rows(mid, values)
+        for hit in hits:
+            label = corrected.get((mid, hit["brand_id"]))
+            if label is not None:
+                hit.update(sentiment=label, sentiment_score=1.0)
+        if hits:
+            conn.execute(sa.insert(mention_brand), hits)
+        tags = [
+            {
+                "mention_id": mid,
+                "tag_id": t,
+                "origin": "rule",
+                "created_by": None,
+                "created_at": now,
+            }
+            for t in dict.fromkeys(values.get("tag_ids") or ())
+            if (mid, t) not in vetoed
+        ]
+        if tags:
+            conn.execute(sa.insert(mention_tag), tags)
+    rollups.apply(conn, ws.id, rollups.combine(before, rollups.delta_for(conn, ids, 1)))
+
+
+def _corrections(conn: Connection, ids: Sequence[int]) -> dict[tuple[int, int | None], str]:
+    """(mention id, brand id or None) → a person's latest sentiment label."""
+    out: dict[tuple[int, int | None], str] = {}
+    for mid, bid, label in conn.execute(
+        sa.select(
+            sentiment_correction.c.mention_id,
+            sentiment_correction.c.brand_id,
+            sentiment_correction.c.label,
+        )
+        .where(sentiment_correction.c.mention_id.in_(list(ids)))
+        .order_by(sentiment_correction.c.id)
+    ):
+        out[(mid, bid)] = label
+    return out
+
+
+def _vetoes(conn: Connection, ids: Sequence[int]) -> set[tuple[int, int]]:
+    return {
+        (mid, tid)
+        for mid, tid in conn.execute(
+            sa.select(tag_veto.c.mention_id, tag_veto.c.tag_id).where(
+                tag_veto.c.mention_id.in_(list(ids))
+            )
+        )
+    }
 
 
 def _mention_row(ws_id: int, m: Mention, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
@@ -154,6 +301,7 @@ def _mention_row(ws_id: int, m: Mention, now: datetime, tz: ZoneInfo) -> dict[st
         "text": m.text,
         "title": m.title,
         "url": m.url,
+        "url_key": url_key(m.url),
         "author_name": m.author.name,
         "author_id": m.author.id,
         "author_kind": m.author.kind,

@@ -159,10 +159,15 @@ class Store:
     # Mentions
 
     def insert(
-        self, conn: Connection, ws: Workspace, batch: Sequence[AnalysedMention]
+        self,
+        conn: Connection,
+        ws: Workspace,
+        batch: Sequence[AnalysedMention],
+        *,
+        identity_by_url: bool = False,
     ) -> InsertResult:
-        """Store a batch inside the caller's transaction."""
-        result = insert_batch(conn, ws, batch, utcnow())
+        """Store a batch inside the caller's transaction (see `mentions.insert_batch`)."""
+        result = insert_batch(conn, ws, batch, utcnow(), identity_by_url)
         self._inserted += result.inserted
         if conn.dialect.name == "postgresql" and self._inserted >= self._next_analyze:
             # A table that grew from nothing during an import keeps its empty-table statistics
