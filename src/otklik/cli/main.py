@@ -99,6 +99,11 @@ def init(app: AppContext) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write rejected rows (default: PATH.rejected.csv beside the file).",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish the interrupted import of this file: skip the rows it stored, keep its run.",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -109,6 +114,7 @@ def import_(
     rating_scale: str,
     channel: str,
     report: Path | None,
+    resume: bool,
 ) -> None:
     """Import a file of feedback: every good row is stored, every bad row reported.
 
@@ -121,10 +127,11 @@ def import_(
     Example:
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
+      otklik import big.csv --resume
     """
     from otklik.cli.importing import run_import
 
-    run_import(app, path, source, fmt, maps, rating_scale, channel, report)
+    run_import(app, path, source, fmt, maps, rating_scale, channel, report, resume=resume)
 
 
 @cli.command()
