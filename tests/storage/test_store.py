@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from otklik.domain import Filters
-from otklik.domain.mention import Author, Mention
+from otklik.domain.mention import Analysis, Author, BrandHit, Mention
 from otklik.errors import InputError
 from otklik.storage import AnalysedMention, Store, catalog
 from otklik.storage.aggregates import _from_mentions  # the path without rollups
@@ -24,7 +24,8 @@ def make(
     sentiment: str | None = "neutral",
     language: str | None = "ru",
     rating: float | None = None,
-    **values: Any,
+    brands: list[BrandHit] | None = None,
+    tags: list[int] | None = None,
 ) -> AnalysedMention:
     mention = Mention(
         text=text,
@@ -34,7 +35,8 @@ def make(
         published_at=BASE + timedelta(days=day),
         author=Author(name="a"),
     )
-    return AnalysedMention(mention, {"sentiment": sentiment, "language": language, **values})
+    found = Analysis(language=language, sentiment=sentiment, brands=brands or [], tags=tags or [])
+    return AnalysedMention(mention, found)
 
 
 def insert(store: Store, ws: Any, batch: list[AnalysedMention]) -> list[int | None]:
@@ -127,9 +129,8 @@ def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:
     ]
 
     def analysed(text: str, author: str) -> AnalysedMention:
-        item = pipeline.run([Item.of(text)])[0]
-        provided = {k: v for k, v in item.values.items() if k in pipeline.provides}
-        am = make(text, **provided)
+        am = make(text)
+        am.analysis = pipeline.analyse([Item.of(text)])[0]
         am.mention.author = Author(name=author)
         return am
 
@@ -158,9 +159,11 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
             sentiment=("positive", "negative", "neutral")[i % 3],
             language=("ru", "kk")[i % 2],
             rating=(None, 1, 2.5, 4.4, 4.5, 5)[i % 6],
-            brand_hits=[{"brand_id": b.id, "role": "main"} for b in (brand, other)[: i % 4 % 3]],
-            brand_sentiments=[{"sentiment": "negative", "score": 0.9}] if i % 4 == 1 else [],
-            tag_ids=[t.id for t in (tag, price)[: i % 3]],
+            brands=[
+                BrandHit(b.id, "main", *(("negative", 0.9) if i % 4 == 1 and n == 0 else ()))
+                for n, b in enumerate((brand, other)[: i % 4 % 3])
+            ],
+            tags=[t.id for t in (tag, price)[: i % 3]],
         )
         for i in range(40)
     ]
@@ -186,8 +189,8 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
     store.update_analysis(
         ws,
         {
-            ids[0]: {"sentiment": "positive", "language": "en"},
-            ids[1]: {"sentiment": "negative", "language": "ru"},
+            ids[0]: Analysis(sentiment="positive", language="en"),
+            ids[1]: Analysis(sentiment="negative", language="ru"),
         },
     )
     store.correct_sentiment(ws, ids[2], "positive", "анна@example.com")
@@ -285,12 +288,12 @@ def test_a_correction_survives_reanalysis(store: Store) -> None:
     store.update_analysis(
         ws,
         {
-            mid: {
-                "sentiment": "positive",
-                "sentiment_score": 0.9,
-                "sentiment_source": "model",
-                "language": "ru",
-            }
+            mid: Analysis(
+                sentiment="positive",
+                sentiment_score=0.9,
+                sentiment_source="model",
+                language="ru",
+            )
         },
     )
     analysis = store.mention(ws, mid).analysis
@@ -369,13 +372,13 @@ def test_the_role_filter_picks_main_passing_and_comparison_mentions(store: Store
         ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
         wb = catalog.add_brand(conn, ws.id, "WB", "wb", False, BASE)
 
-    def hit(b: Any, role: str, comparison: bool = False) -> dict[str, Any]:
-        return {"brand_id": b.id, "role": role, "is_comparison": comparison}
+    def hit(b: Any, role: str, comparison: bool = False) -> BrandHit:
+        return BrandHit(b.id, role, is_comparison=comparison)
 
     batch = [
-        make("Ozon главный", brand_hits=[hit(ozon, "main")]),
-        make("про WB, Ozon вскользь", brand_hits=[hit(wb, "main"), hit(ozon, "passing")]),
-        make("Ozon дешевле WB", brand_hits=[hit(ozon, "main", True), hit(wb, "main", True)]),
+        make("Ozon главный", brands=[hit(ozon, "main")]),
+        make("про WB, Ozon вскользь", brands=[hit(wb, "main"), hit(ozon, "passing")]),
+        make("Ozon дешевле WB", brands=[hit(ozon, "main", True), hit(wb, "main", True)]),
         make("без брендов"),
     ]
     insert(store, ws, batch)

@@ -14,6 +14,7 @@ import click
 from otklik import output
 from otklik.analysis import build_pipeline
 from otklik.cli.context import AppContext
+from otklik.domain.mention import Analysis
 from otklik.ingest.files import detect_encoding
 from otklik.pipeline.stage import Item
 
@@ -45,8 +46,8 @@ def run_classify(
         )
     rows: list[dict[str, Any]] = []
     while batch := list(islice(source, app.settings.batch_size)):
-        items = pipeline.run([Item.of(t) for t in batch])
-        out = [_row(text, item) for text, item in zip(batch, items, strict=True)]
+        analyses = pipeline.analyse([Item.of(t) for t in batch])
+        out = [_row(text, found) for text, found in zip(batch, analyses, strict=True)]
         if fmt == "jsonl":
             output.emit(out, "jsonl")
         else:
@@ -55,12 +56,12 @@ def run_classify(
         output.emit(rows, fmt, ["language", "sentiment", "score", "text"], widths={"text": 80})
 
 
-def _row(text: str, item: Item) -> dict[str, Any]:
-    score = item.get("sentiment_score")
+def _row(text: str, found: Analysis) -> dict[str, Any]:
+    score = found.sentiment_score
     return {
         "text": text,
-        "language": item.get("language"),
-        "sentiment": item.get("sentiment"),
+        "language": found.language,
+        "sentiment": found.sentiment,
         "score": round(score, 4) if isinstance(score, float) else score,
     }
 

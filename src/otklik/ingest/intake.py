@@ -25,7 +25,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from otklik.analysis import item_for
-from otklik.domain.mention import Mention
+from otklik.domain.mention import Analysis, Mention
 from otklik.domain.records import ImportRun, Rejection, Workspace
 from otklik.ingest.mapping import FIELDS, RowRejected, RowRules, to_mention
 from otklik.ingest.raw import RawItem
@@ -141,7 +141,7 @@ class _Batch:
     read: int
     accepted: list[AnalysedMention]
     rejections: list[Rejection]
-    analysed: Future[list[dict[str, object]]] | None = None
+    analysed: Future[list[Analysis]] | None = None
 
 
 def _chunks(items: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
@@ -172,8 +172,8 @@ def _run(
             nonlocal pending
             batch = waiting.popleft()
             if batch.analysed is not None:
-                for am, values in zip(batch.accepted, batch.analysed.result(), strict=True):
-                    am.values = values
+                for am, found in zip(batch.accepted, batch.analysed.result(), strict=True):
+                    am.analysis = found
             if pending is not None:
                 pending.result()
                 if progress is not None:
@@ -185,9 +185,8 @@ def _run(
             work = [item_for(am.mention) for am in accepted]
             batch = _Batch(len(chunk), accepted, rejections)
             if analyser is None:
-                pipeline.run(work)
-                for am, item in zip(accepted, work, strict=True):
-                    am.values = item.values
+                for am, found in zip(accepted, pipeline.analyse(work), strict=True):
+                    am.analysis = found
             else:
                 batch.analysed = analyser.submit(_analyse_in_worker, work)
             waiting.append(batch)
@@ -294,7 +293,6 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _analyse_in_worker(items: list[Item]) -> list[dict[str, object]]:
+def _analyse_in_worker(items: list[Item]) -> list[Analysis]:
     assert _worker_pipeline is not None, "the analysis process starts with its pipeline"
-    _worker_pipeline.run(items)
-    return [dict(item.values) for item in items]
+    return _worker_pipeline.analyse(items)

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from otklik.domain.mention import Mention
+from otklik.domain.mention import NEAR_THRESHOLD, Analysis, BrandHit, Mention, similarity
 from otklik.domain.records import Workspace
-from otklik.pipeline.stages.dedupe import NEAR_THRESHOLD, similarity
 from otklik.storage import rollups
 from otklik.storage.schema import (
     analysis,
@@ -31,10 +30,10 @@ _CHUNK = 2000
 
 @dataclass
 class AnalysedMention:
-    """A mention with the values the pipeline produced for it."""
+    """A mention with what the pipeline concluded about it."""
 
     mention: Mention
-    values: Mapping[str, Any] = field(default_factory=dict)
+    analysis: Analysis = field(default_factory=Analysis)
 
 
 @dataclass
@@ -97,15 +96,15 @@ def insert_batch(
     _insert_analysis(conn, ws.id, batch, fresh, ids, originals, now)
     delta = rollups.RollupDelta()
     for position, row in zip(fresh, rows, strict=True):
-        values = batch[position].values
+        found = batch[position].analysis
         delta.add(
             day=row["day"],
             channel=row["channel"],
             rating=row["rating"],
-            sentiment=values.get("sentiment"),
-            language=values.get("language"),
-            brands=_brand_sentiments(values),
-            tag_ids=values.get("tag_ids") or (),
+            sentiment=found.sentiment,
+            language=found.language,
+            brands=[(hit.brand_id, hit.sentiment) for hit in found.brands],
+            tag_ids=found.tags,
         )
     rollups.apply(conn, ws.id, delta)
     return InsertResult(ids, sorted(skip), len(originals), sorted(changed))
@@ -225,8 +224,8 @@ def _update_changed(
     }
     for position in positions:
         mid = changed[position]
-        values = batch[position].values
-        row = analysis_row(ws.id, mid, values, originals.get(position), now)
+        found = batch[position].analysis
+        row = analysis_row(ws.id, mid, found, originals.get(position), now)
         row.pop("mention_id")
         label = corrected.get((mid, None))
         if label is not None:
@@ -238,10 +237,10 @@ def _update_changed(
                 near_key,
                 [
                     {"workspace_id": ws.id, "key": k, "mention_id": mid}
-                    for k in dict.fromkeys(values.get("dedupe_keys") or ())
+                    for k in dict.fromkeys(found.near_keys)
                 ],
             )
-        hits = brand_hit_rows(mid, values)
+        hits = brand_hit_rows(mid, found.brands)
         for hit in hits:
             label = corrected.get((mid, hit["brand_id"]))
             if label is not None:
@@ -256,7 +255,7 @@ def _update_changed(
                 "created_by": None,
                 "created_at": now,
             }
-            for t in dict.fromkeys(values.get("tag_ids") or ())
+            for t in dict.fromkeys(found.tags)
             if (mid, t) not in vetoed
         ]
         if tags:
@@ -331,7 +330,7 @@ def _find_originals(
     """Position → id of the stored or earlier-in-batch mention it copies."""
     wanted: set[int] = set()
     for position in fresh:
-        wanted.update(batch[position].values.get("dedupe_keys") or ())
+        wanted.update(batch[position].analysis.near_keys)
     by_key: dict[int, int] = {}
     keys = sorted(wanted)
     for start in range(0, len(keys), _CHUNK):
@@ -346,16 +345,16 @@ def _find_originals(
     originals: dict[int, int] = {}
     local: dict[int, int] = {}  # key → position of an earlier original in this batch
     for position in fresh:
-        values = batch[position].values
-        keys_of = values.get("dedupe_keys") or []
-        sig = values.get("signature") or b""
+        found = batch[position].analysis
+        keys_of = found.near_keys
+        sig = found.signature or b""
         for key in keys_of:
             candidate = by_key.get(key)
             if candidate is not None and _same(signatures.get(candidate, b""), sig):
                 originals[position] = candidate
                 break
             earlier = local.get(key)
-            if earlier is not None and _same(batch[earlier].values.get("signature") or b"", sig):
+            if earlier is not None and _same(batch[earlier].analysis.signature or b"", sig):
                 originals[position] = ids[earlier]  # type: ignore[assignment]
                 break
         if position not in originals:
@@ -397,14 +396,14 @@ def _insert_analysis(
     tag_rows: list[dict[str, Any]] = []
     for position in fresh:
         mid = ids[position]
-        values = batch[position].values
-        analysis_rows.append(analysis_row(ws_id, mid, values, originals.get(position), now))
+        found = batch[position].analysis
+        analysis_rows.append(analysis_row(ws_id, mid, found, originals.get(position), now))
         if position not in originals:
             key_rows.extend(
                 {"workspace_id": ws_id, "key": k, "mention_id": mid}
-                for k in dict.fromkeys(values.get("dedupe_keys") or ())
+                for k in dict.fromkeys(found.near_keys)
             )
-        brand_rows.extend(brand_hit_rows(mid, values))
+        brand_rows.extend(brand_hit_rows(mid, found.brands))
         tag_rows.extend(
             {
                 "mention_id": mid,
@@ -413,7 +412,7 @@ def _insert_analysis(
                 "created_by": None,
                 "created_at": now,
             }
-            for t in dict.fromkeys(values.get("tag_ids") or ())
+            for t in dict.fromkeys(found.tags)
         )
     insert_rows(conn, analysis, analysis_rows)
     insert_rows(conn, near_key, key_rows)
@@ -460,43 +459,34 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
 
 
 def analysis_row(
-    ws_id: int, mid: int | None, values: Mapping[str, Any], duplicate_of: int | None, now: datetime
+    ws_id: int, mid: int | None, found: Analysis, duplicate_of: int | None, now: datetime
 ) -> dict[str, Any]:
-    """The analysis table row for one mention's pipeline values."""
+    """The analysis table row for one mention's analysis."""
     return {
         "mention_id": mid,
         "workspace_id": ws_id,
-        "language": values.get("language"),
-        "sentiment": values.get("sentiment"),
-        "sentiment_score": values.get("sentiment_score"),
-        "sentiment_source": values.get("sentiment_source"),
-        "is_spam": bool(values.get("is_spam", False)),
+        "language": found.language,
+        "sentiment": found.sentiment,
+        "sentiment_score": found.sentiment_score,
+        "sentiment_source": found.sentiment_source,
+        "is_spam": found.is_spam,
         "duplicate_of": duplicate_of,
-        "signature": values.get("signature"),
+        "signature": found.signature,
         "analysed_at": now,
     }
 
 
-def brand_hit_rows(mid: int | None, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """mention_brand rows from the brands stage's hits and the sentiment stage's scores."""
-    hits = values.get("brand_hits") or []
-    scores = values.get("brand_sentiments") or []
-    rows = []
-    for index, hit in enumerate(hits):
-        score = scores[index] if index < len(scores) else {}
-        rows.append(
-            {
-                "mention_id": mid,
-                "brand_id": hit["brand_id"],
-                "role": hit.get("role", "passing"),
-                "role_reason": hit.get("role_reason"),
-                "sentiment": score.get("sentiment"),
-                "sentiment_score": score.get("score"),
-                "is_comparison": bool(hit.get("is_comparison", False)),
-            }
-        )
-    return rows
-
-
-def _brand_sentiments(values: Mapping[str, Any]) -> Iterable[tuple[int, str | None]]:
-    return [(r["brand_id"], r["sentiment"]) for r in brand_hit_rows(None, values)]
+def brand_hit_rows(mid: int | None, hits: Iterable[BrandHit]) -> list[dict[str, Any]]:
+    """mention_brand rows for a mention's brand hits."""
+    return [
+        {
+            "mention_id": mid,
+            "brand_id": hit.brand_id,
+            "role": hit.role,
+            "role_reason": hit.role_reason,
+            "sentiment": hit.sentiment,
+            "sentiment_score": hit.score,
+            "is_comparison": hit.is_comparison,
+        }
+        for hit in hits
+    ]

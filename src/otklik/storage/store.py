@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from otklik.domain.filters import Filters
+from otklik.domain.mention import Analysis
 from otklik.domain.records import Correction, MentionRecord, Workspace
 from otklik.errors import ConfigError, InputError, NotFoundError
 from otklik.storage import aggregates, feed, filtering, migrate, rollups
@@ -224,20 +225,20 @@ class Store:
             conn.execute(sa.delete(mention).where(mention.c.id.in_(owned)))
             return len(owned)
 
-    def update_analysis(self, ws: Workspace, values_by_id: Mapping[int, Mapping[str, Any]]) -> None:
-        """Store re-analysis results; a person's sentiment correction is never overwritten."""
-        ids = sorted(values_by_id)
+    def update_analysis(self, ws: Workspace, analyses: Mapping[int, Analysis]) -> None:
+        """Store re-analysis results (language, sentiment, spam; brands and tags have their
+        own re-match); a person's sentiment correction is never overwritten."""
+        ids = sorted(analyses)
         with self.begin() as conn:
             before = rollups.delta_for(conn, ids, -1)
             corrected = self._corrected(conn, ids)
             now = utcnow()
             for mid in ids:
-                values = dict(values_by_id[mid])
+                row = analysis_row(ws.id, mid, analyses[mid], None, now)
                 if mid in corrected:
-                    values.update(
+                    row.update(
                         sentiment=corrected[mid], sentiment_score=1.0, sentiment_source="person"
                     )
-                row = analysis_row(ws.id, mid, values, None, now)
                 row.pop("duplicate_of")
                 row.pop("mention_id")
                 if row.get("signature") is None:
