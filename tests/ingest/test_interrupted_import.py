@@ -7,7 +7,6 @@ import csv
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 
 from otklik.storage import Store
 from otklik.storage import imports as import_runs
+from tests.conftest import reset_postgres
 
 ROWS = 8000
 BATCH = 200
@@ -50,8 +50,8 @@ def write_big_csv(path: Path, rows: int = ROWS, seed: int = 3) -> None:
     assert path.stat().st_size > 4_000_000
 
 
-def otklik(tmp: Path, db: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, **ENV, "OTKLIK_DATABASE_URL": f"sqlite:///{db}"}
+def otklik(tmp: Path, url: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, **ENV, "OTKLIK_DATABASE_URL": url}
     return subprocess.Popen(
         [sys.executable, "-m", "otklik", *args],
         cwd=tmp,
@@ -98,16 +98,18 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
 
 
-def rows_read(db: Path) -> int:
+def rows_read(url: str) -> int:
+    engine = sa.create_engine(url)
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            row = conn.execute("SELECT max(rows_read) FROM import_run").fetchone()
-    except sqlite3.OperationalError:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT max(rows_read) FROM import_run")).scalar() or 0)
+    except sa.exc.OperationalError:
         return 0
-    return int(row[0] or 0)
+    finally:
+        engine.dispose()
 
 
-def start_and_stop(tmp: Path, db: Path, data: Path, how: signal.Signals) -> set[int]:
+def start_and_stop(tmp: Path, db: str, data: Path, how: signal.Signals) -> set[int]:
     """Start an import, stop it with `how` once a few batches are stored; its helpers' pids."""
     importing = otklik(tmp, db, "import", str(data))
     deadline = time.monotonic() + 120
@@ -132,9 +134,9 @@ def no_survivors(pids: set[int]) -> None:
     assert not [p for p in pids if alive(p)]
 
 
-def table(db: Path) -> dict[str, list[tuple[object, ...]]]:
+def table(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every stored row that an import decides, without ids and timestamps."""
-    store = Store.open(f"sqlite:///{db}")
+    store = Store.open(url)
     with store.connect() as conn:
         mentions = conn.execute(
             sa.text(
@@ -183,7 +185,7 @@ def clean(
     tmp = tmp_path_factory.mktemp("clean")
     data = tmp / "big.csv"
     write_big_csv(data)
-    db = tmp / "clean.db"
+    db = f"sqlite:///{tmp / 'clean.db'}"
     finish(otklik(tmp, db, "init"))
     finish(otklik(tmp, db, "import", str(data)))
     return data, table(db)
@@ -198,12 +200,36 @@ def test_a_stopped_import_leaves_no_process_and_the_next_run_finishes_it(
     source, expected = clean
     data = tmp_path / "big.csv"
     data.write_bytes(source.read_bytes())
-    db = tmp_path / "otklik.db"
+    stop_and_finish(tmp_path, f"sqlite:///{tmp_path / 'otklik.db'}", data, how, expected)
+
+
+def test_a_killed_import_on_postgresql_is_finished_by_the_next_run(
+    tmp_path: Path, pg_url: str, clean: tuple[Path, dict[str, list[tuple[object, ...]]]]
+) -> None:
+    data = tmp_path / "big.csv"
+    data.write_bytes(clean[0].read_bytes())
+    reset_postgres(pg_url)
+    finish(otklik(tmp_path, pg_url, "init"))
+    finish(otklik(tmp_path, pg_url, "import", str(data)))
+    expected = table(pg_url)
+    reset_postgres(pg_url)
+    stop_and_finish(tmp_path, pg_url, data, signal.SIGKILL, expected)
+
+
+def stop_and_finish(
+    tmp_path: Path,
+    db: str,
+    data: Path,
+    how: signal.Signals,
+    expected: dict[str, list[tuple[object, ...]]],
+) -> None:
+    """Stop an import with `how`; check no process is left, the run reads interrupted, and
+    `--resume` ends with `expected`."""
     finish(otklik(tmp_path, db, "init"))
     helpers = start_and_stop(tmp_path, db, data, how)
     no_survivors(helpers)
 
-    store = Store.open(f"sqlite:///{db}")
+    store = Store.open(db)
     ws = store.workspace("default")
     with store.begin() as conn:
         [run] = import_runs.list_runs(conn, ws.id)
