@@ -7,7 +7,7 @@ import io
 import os
 import socket
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -137,8 +137,9 @@ def get_run(conn: Connection, run_id: int) -> ImportRun | None:
 
 
 def list_runs(conn: Connection, ws_id: int, limit: int = 50) -> list[ImportRun]:
-    """Recent import runs, newest first (runs whose process is gone shown as interrupted)."""
-    interrupt_orphans(conn, ws_id)
+    """Recent import runs, newest first; running ones whose process is gone are marked
+    interrupted (kept when `conn` is a write transaction)."""
+    interrupt_orphans(conn, ws_id, datetime.now(UTC).replace(tzinfo=None))
     ids = conn.execute(
         sa.select(import_run.c.id)
         .where(import_run.c.workspace_id == ws_id)

@@ -20,7 +20,7 @@ router = APIRouter()
 
 def _recent(request: Request) -> list[ImportRun]:
     state = web(request)
-    with state.store.connect() as conn:
+    with state.store.begin() as conn:  # runs whose process is gone are marked on the way
         return imports.list_runs(conn, state.ws.id, limit=20)
 
 
