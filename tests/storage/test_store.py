@@ -97,20 +97,43 @@ def test_external_id_decides_identity_within_a_source(store: Store) -> None:
 def test_an_edited_item_keeps_peoples_corrections_and_case_work(store: Store) -> None:
     ws = store.workspace("w", "UTC")
     src = store.source_id(ws, "hook", "webhook")
-    a = make("доставка опоздала", sentiment="negative")
+    with store.begin() as conn:
+        delivery = catalog.add_tag(conn, ws.id, "доставка", "доставка", BASE)
+        late = catalog.add_tag(conn, ws.id, "опоздание", "опоздала", BASE)
+        catalog.add_tag(conn, ws.id, "курьер", None, BASE)
+        ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
+    a = make(
+        "доставка опоздала",
+        sentiment="negative",
+        tags=[delivery.id, late.id],
+        brands=[BrandHit(ozon.id, "main", "negative", 0.8)],
+    )
     a.mention.external_id, a.mention.source_id = "7", src
     [mid] = insert(store, ws, [a])
     assert mid is not None
     store.correct_sentiment(ws, mid, "neutral", "ann@example.com")
+    store.correct_sentiment(ws, mid, "positive", "ann@example.com", brand_id=ozon.id)
     store.update_case(ws, mid, status="in_progress", assignee="ann@example.com")
-    b = make("доставка опоздала на день", sentiment="negative")
+    with store.begin() as conn:
+        catalog.set_person_tag(conn, ws.id, mid, "доставка", False, "ann", BASE)  # a veto
+        catalog.set_person_tag(conn, ws.id, mid, "курьер", True, "ann", BASE)
+    b = make(
+        "доставка опоздала на день",
+        sentiment="negative",
+        tags=[delivery.id, late.id],
+        brands=[BrandHit(ozon.id, "passing", "negative", 0.7)],
+    )
     b.mention.external_id, b.mention.source_id = "7", src
     assert insert(store, ws, [b]) == [mid]
     stored = store.mention(ws, mid)
     assert stored.mention.text == "доставка опоздала на день"
     assert (stored.analysis.sentiment, stored.analysis.sentiment_source) == ("neutral", "person")
     assert (stored.status, stored.assignee) == ("in_progress", "ann@example.com")
+    assert sorted(stored.tags) == ["курьер", "опоздание"]
+    assert [(b.role, b.sentiment) for b in stored.brands] == [("passing", "positive")]
     rollup_equals_raw(store, ws, ["sentiment"])
+    rollup_equals_raw(store, ws, ["tag"])
+    rollup_equals_raw(store, ws, ["sentiment"], Filters(brand=("Ozon",)))
 
 
 def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:
