@@ -105,6 +105,11 @@ def init(app: AppContext) -> None:
     is_flag=True,
     help="Queue the import as a job for `otklik worker` instead; prints the job id last.",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish the interrupted import of this file: skip the rows it stored, keep its run.",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -116,6 +121,7 @@ def import_(
     channel: str,
     report: Path | None,
     background: bool,
+    resume: bool,
 ) -> None:
     """Import a file of feedback: every good row is stored, every bad row reported.
 
@@ -129,6 +135,7 @@ def import_(
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
       otklik import big.csv --background    # a worker imports it; see `otklik jobs`
+      otklik import big.csv --resume        # finish an import that was stopped
     """
     from otklik.cli.importing import run_import
 
@@ -141,7 +148,7 @@ def import_(
         )
         return
 
-    run_import(app, path, source, fmt, maps, rating_scale, channel, report)
+    run_import(app, path, source, fmt, maps, rating_scale, channel, report, resume=resume)
 
 
 @cli.command()
