@@ -1,7 +1,7 @@
 """jobs, schedules, web sessions and failed logins
 
 Revision ID: 0003_jobs
-Revises: 0001
+Revises: 0002_intake
 """
 
 from __future__ import annotations
