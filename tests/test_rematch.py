@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from otklik import rematch
 from otklik.domain import Filters
-from otklik.domain.mention import Author, Mention
+from otklik.domain.mention import Analysis, Author, Mention
 from otklik.errors import NotFoundError
 from otklik.settings import Settings
 from otklik.storage import AnalysedMention, Store, catalog, rollups
@@ -41,7 +41,7 @@ def _stored(store: Store, ws: Any) -> list[int]:
                 published_at=NOW.replace(day=1 + n),
                 author=Author("a"),
             ),
-            {"sentiment": "neutral", "language": "ru"},
+            Analysis(sentiment="neutral", language="ru"),
         )
         for n, t in enumerate(TEXTS)
     ]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from otklik.domain import Filters
-from otklik.domain.mention import Mention
+from otklik.domain.mention import Analysis, Mention
 from otklik.search_terms import groups_for, open_store
 from otklik.storage import AnalysedMention, Store
 
@@ -34,7 +34,7 @@ def searchable(db_url: str) -> Iterator[tuple[Store, object]]:
     batch = [
         AnalysedMention(
             Mention(text=t, raw={"text": t}, published_at=start + timedelta(hours=i)),
-            {"sentiment": "neutral", "language": "ru"},
+            Analysis(sentiment="neutral", language="ru"),
         )
         for i, t in enumerate(TEXTS)
     ]

@@ -51,7 +51,11 @@ def _config(
     if name == "language":
         return {"languages": settings.languages}
     if name == "sentiment":
-        return {"settings": settings, "model_path": sentiment_model}
+        return {
+            "model_path": sentiment_model,
+            "model": settings.sentiment_model,
+            "device": settings.sentiment_device,
+        }
     if name == "brands":
         from otklik.pipeline.stages.brands import BrandRule
 

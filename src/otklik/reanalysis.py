@@ -38,12 +38,12 @@ def reanalyse(
         records, cursor = store.mentions(ws, filters, limit=settings.batch_size, cursor=cursor)
         if not records:
             break
-        items = pipeline.run([item_for(r.mention) for r in records])
+        analyses = pipeline.analyse([item_for(r.mention) for r in records])
         store.update_analysis(
             ws,
             {
-                r.mention.id: {k: item.get(k) for k in pipeline.provides}
-                for r, item in zip(records, items, strict=True)
+                r.mention.id: found
+                for r, found in zip(records, analyses, strict=True)
                 if r.mention.id is not None
             },
         )

@@ -9,14 +9,13 @@ dashboard rollups in step, so a re-match that stops half-way leaves a consistent
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import Any
 
 from otklik.analysis import build_pipeline, item_for
 from otklik.domain.filters import Filters
+from otklik.domain.mention import Analysis, BrandHit
 from otklik.domain.records import Brand, MentionRecord, Tag, Workspace
 from otklik.errors import NotFoundError
 from otklik.pipeline.pipeline import Pipeline
-from otklik.pipeline.stage import Item
 from otklik.settings import Settings
 from otklik.storage import Store, catalog, utcnow
 
@@ -45,18 +44,12 @@ def rematch_brands(
     model = store.sentiment_model(ws)
     pipeline = build_pipeline(settings, brands, stages=names, sentiment_model=model)
     counts = dict.fromkeys(brand_ids, 0)
-    for batch, items in _analysed(store, ws, settings, pipeline, progress):
-        hits: dict[int, dict[int, dict[str, Any]]] = {b: {} for b in brand_ids}
-        for mention_id, item in zip(batch, items, strict=True):
-            scores = item.get("brand_sentiments") or []
-            for n, hit in enumerate(item.get("brand_hits") or []):
-                if hit["brand_id"] in hits:
-                    score = scores[n] if n < len(scores) else {}
-                    hits[hit["brand_id"]][mention_id] = {
-                        **hit,
-                        "sentiment": score.get("sentiment"),
-                        "score": score.get("score"),
-                    }
+    for batch, analyses in _analysed(store, ws, settings, pipeline, progress):
+        hits: dict[int, dict[int, BrandHit]] = {b: {} for b in brand_ids}
+        for mention_id, analysis in zip(batch, analyses, strict=True):
+            for hit in analysis.brands:
+                if hit.brand_id in hits:
+                    hits[hit.brand_id][mention_id] = hit
         with store.begin() as conn:
             for brand_id, found in hits.items():
                 catalog.replace_brand_hits(conn, ws.id, brand_id, found, within=batch)
@@ -81,10 +74,10 @@ def rematch_tags(
         return _drop_rules(store, ws, tag_ids, progress)
     pipeline = build_pipeline(settings, tags=tags, stages=["normalise", "tags"])
     counts = dict.fromkeys(tag_ids, 0)
-    for batch, items in _analysed(store, ws, settings, pipeline, progress):
+    for batch, analyses in _analysed(store, ws, settings, pipeline, progress):
         found: dict[int, list[int]] = {t: [] for t in tag_ids}
-        for mention_id, item in zip(batch, items, strict=True):
-            for tag_id in item.get("tag_ids") or []:
+        for mention_id, analysis in zip(batch, analyses, strict=True):
+            for tag_id in analysis.tags:
                 if tag_id in found:
                     found[tag_id].append(mention_id)
         with store.begin() as conn:
@@ -120,8 +113,8 @@ def _analysed(
     settings: Settings,
     pipeline: Pipeline,
     progress: Progress | None,
-) -> Iterator[tuple[list[int], Sequence[Item]]]:
-    """Stored mentions a batch at a time (ids and pipeline items), reporting progress."""
+) -> Iterator[tuple[list[int], list[Analysis]]]:
+    """Stored mentions a batch at a time (ids and their fresh analyses), reporting progress."""
     pipeline.load()
     total, done = store.count(ws, Filters()), 0
     if progress is not None:
@@ -130,7 +123,7 @@ def _analysed(
         records = [r for r in page if r.mention.id is not None]
         yield (
             [int(r.mention.id or 0) for r in records],
-            pipeline.run([item_for(r.mention) for r in records]),
+            pipeline.analyse([item_for(r.mention) for r in records]),
         )
         done += len(page)
         total = max(total, done)  # mentions imported meanwhile
@@ -162,7 +155,7 @@ def rematch_brand_by_search(store: Store, ws: Workspace, brand: Brand) -> int:
     """Set the mentions a brand is in from its query through the text index, where the brands
     stage is not configured (every hit is a main one); returns how many."""
     hits = {
-        r.mention.id: {"role": "main", "sentiment": r.analysis.sentiment, "score": None}
+        r.mention.id: BrandHit(brand.id, "main", sentiment=r.analysis.sentiment)
         for r in matching(store, ws, brand.query)
         if r.mention.id is not None
     }

@@ -37,15 +37,15 @@ def slang_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def label_of(stage: SentimentStage, text: str) -> str:
     item = Item.of(text)
     item.values.update(clean_text=text, language="ru")
-    return str(stage.run([item])[0]["sentiment"])
+    return str(stage.run([item])[0].sentiment)
 
 
 def test_a_compact_model_file_in_the_setting_is_used(slang_model: Path) -> None:
     assert CompactBackend().predict([PHRASE], [None])[0].label != "positive"
     backend = load_backend(Settings(sentiment_model=slang_model))
     assert isinstance(backend, CompactBackend) and backend.path == slang_model
-    assert label_of(SentimentStage(Settings(sentiment_model=slang_model)), PHRASE) == "positive"
-    assert label_of(SentimentStage(Settings()), PHRASE) != "positive"
+    assert label_of(SentimentStage(model=slang_model), PHRASE) == "positive"
+    assert label_of(SentimentStage(), PHRASE) != "positive"
 
 
 def test_the_setting_wins_over_the_workspace_model(slang_model: Path, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_the_setting_wins_over_the_workspace_model(slang_model: Path, tmp_path: 
     CompactModel.read(slang_model).save(other)
     chosen = load_backend(Settings(sentiment_model=other), slang_model)
     assert isinstance(chosen, CompactBackend) and chosen.path == other
-    stage = SentimentStage(Settings(), model_path=slang_model)
+    stage = SentimentStage(model_path=slang_model)
     assert label_of(stage, PHRASE) == "positive"
 
 
@@ -74,7 +74,7 @@ def test_a_bad_setting_is_a_clear_config_error(tmp_path: Path, name: str, proble
     (tmp_path / "folder").mkdir()
     path = tmp_path / name
     with pytest.raises(ConfigError, match="OTKLIK_SENTIMENT_MODEL") as caught:
-        SentimentStage(Settings(sentiment_model=path)).load()
+        SentimentStage(model=path).load()
     assert str(path) in str(caught.value) and problem in str(caught.value)
 
 

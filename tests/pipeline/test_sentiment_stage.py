@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from otklik.pipeline.registry import build
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
 from otklik.pipeline.sentiment_backends.compact import CompactBackend, CompactModel
 from otklik.pipeline.stage import Item
+from otklik.pipeline.stages.brands import BrandMatch
 from otklik.pipeline.stages.sentiment import SentimentStage, decide, lean_towards
 
 SOURCES = {"model", "rating"}
@@ -28,10 +30,10 @@ def item(text: str, language: str | None = "ru", **extra: Any) -> Item:
 
 
 def check(result: Any) -> None:
-    assert result["sentiment"] in LABELS
-    assert 1 / 3 <= result["sentiment_score"] <= 1.0
-    assert result["sentiment_source"] in SOURCES
-    assert isinstance(result["brand_sentiments"], list)
+    assert result.sentiment in LABELS
+    assert 1 / 3 <= result.sentiment_score <= 1.0
+    assert result.sentiment_source in SOURCES
+    assert isinstance(result.brand_sentiments, tuple)
 
 
 def test_shipped_model_loads_from_package_data() -> None:
@@ -72,15 +74,15 @@ def test_mixed_languages_get_valid_labels_and_clear_cases_are_right(stage: Senti
     assert len(results) == len(batch)
     for result in results:
         check(result)
-    labels = [r["sentiment"] for r in results]
+    labels = [r.sentiment for r in results]
     assert labels[:5] == ["negative", "positive", "positive", "negative", "positive"]
 
 
 def test_empty_text_is_neutral_with_a_low_score(stage: SentimentStage) -> None:
     [result] = stage.run([item("", None)])
-    assert result["sentiment"] == "neutral"
-    assert result["sentiment_score"] < 0.5
-    assert result["sentiment_source"] == "model"
+    assert result.sentiment == "neutral"
+    assert result.sentiment_score < 0.5
+    assert result.sentiment_source == "model"
 
 
 def test_empty_batch_gives_no_results(stage: SentimentStage) -> None:
@@ -90,7 +92,7 @@ def test_empty_batch_gives_no_results(stage: SentimentStage) -> None:
 def test_huge_text_gets_a_label(stage: SentimentStage) -> None:
     [result] = stage.run([item("Очень плохо, не рекомендую. " * 50_000, "ru")])
     check(result)
-    assert result["sentiment"] == "negative"
+    assert result.sentiment == "negative"
 
 
 def test_same_input_gives_same_output(stage: SentimentStage) -> None:
@@ -104,29 +106,29 @@ def test_one_star_thankful_review_is_not_positive(stage: SentimentStage) -> None
     [plain, one_star] = stage.run(
         [item("Спасибо, всё понятно"), item("Спасибо, всё понятно", rating=1)]
     )
-    assert one_star["sentiment"] != "positive"
-    if plain["sentiment"] != one_star["sentiment"]:
-        assert one_star["sentiment_source"] == "rating"
+    assert one_star.sentiment != "positive"
+    if plain.sentiment != one_star.sentiment:
+        assert one_star.sentiment_source == "rating"
 
 
 def test_rating_that_agrees_with_the_text_leaves_the_model_as_source(
     stage: SentimentStage,
 ) -> None:
     [result] = stage.run([item("Отличный магазин, всем советую!", rating=5)])
-    assert result["sentiment"] == "positive"
-    assert result["sentiment_source"] == "model"
+    assert result.sentiment == "positive"
+    assert result.sentiment_source == "model"
 
 
 def test_rating_decides_when_there_is_no_text(stage: SentimentStage) -> None:
     results = stage.run([item("", None, rating=r) for r in (1, "2", 3.0, 4, 5)])
-    assert [r["sentiment"] for r in results] == [
+    assert [r.sentiment for r in results] == [
         "negative",
         "negative",
         "neutral",
         "positive",
         "positive",
     ]
-    assert {r["sentiment_source"] for r in results} == {"rating"}
+    assert {r.sentiment_source for r in results} == {"rating"}
 
 
 def test_ratings_outside_one_to_five_are_ignored(stage: SentimentStage) -> None:
@@ -143,20 +145,30 @@ def test_unserved_language_keeps_the_label_with_a_lower_score() -> None:
     assert other[1] < served[1]
 
 
+def brand_hit(brand_id: int, context: str, lean: int = 0) -> BrandMatch:
+    return BrandMatch(brand_id, "main", "", ((0, 1),), context, lean != 0, lean)
+
+
+@dataclass(frozen=True)
+class Read:
+    clean_text: str
+    language: str
+
+
 def test_brand_hits_get_aligned_sentiments(stage: SentimentStage) -> None:
-    hits = [
-        {"brand_id": 1, "context": "Озон привёз быстро, спасибо"},
-        {"brand_id": 2, "context": "а Вайлдберриз опять потерял заказ, ужасно"},
-    ]
+    hits = (
+        brand_hit(1, "Озон привёз быстро, спасибо"),
+        brand_hit(2, "а Вайлдберриз опять потерял заказ, ужасно"),
+    )
     [with_hits, without] = stage.run(
         [
             item("Озон привёз быстро, спасибо, а Вайлдберриз опять потерял заказ", brand_hits=hits),
             item("Просто текст"),
         ]
     )
-    assert [b["sentiment"] for b in with_hits["brand_sentiments"]] == ["positive", "negative"]
-    assert all(0 < b["score"] <= 1 for b in with_hits["brand_sentiments"])
-    assert without["brand_sentiments"] == []
+    assert [b.sentiment for b in with_hits.brand_sentiments] == ["positive", "negative"]
+    assert all(0 < b.score <= 1 for b in with_hits.brand_sentiments)
+    assert without.brand_sentiments == ()
 
 
 def test_stage_runs_inside_a_pipeline_with_a_given_backend() -> None:
@@ -168,24 +180,21 @@ def test_stage_runs_inside_a_pipeline_with_a_given_backend() -> None:
         def load(self) -> None:
             pass
 
-        def run(self, batch: Any) -> list[dict[str, Any]]:
-            return [{"clean_text": i["text"], "language": "en"} for i in batch]
+        def run(self, batch: Any) -> list[Read]:
+            return [Read(i["text"], "en") for i in batch]
 
     pipeline = Pipeline([Upstream(), SentimentStage(backend=CompactBackend())])
-    [out] = pipeline.run([Item.of("terrible, never again")])
-    assert out["sentiment"] == "negative"
+    [out] = pipeline.analyse([Item.of("terrible, never again")])
+    assert out.sentiment == "negative"
 
 
 def test_a_comparison_lean_moves_the_brand_sentiment_but_does_not_overrule_the_text(
     stage: SentimentStage,
 ) -> None:
     def brand_sentiment(context: str, lean: int) -> str:
-        hits = [
-            {"brand_id": 1, "context": context, "comparison_lean": lean},
-            {"brand_id": 2, "context": "другой бренд", "comparison_lean": 0},
-        ]
+        hits = (brand_hit(1, context, lean), brand_hit(2, "другой бренд"))
         [out] = stage.run([item(context, brand_hits=hits)])
-        return str(out["brand_sentiments"][0]["sentiment"])
+        return str(out.brand_sentiments[0].sentiment)
 
     # The model alone reads "Грузовичок дешевле" as not positive; the comparison says it is.
     assert brand_sentiment("Грузовичок дешевле", 0) != "positive"

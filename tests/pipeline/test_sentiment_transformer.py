@@ -63,11 +63,11 @@ def test_settings_with_a_model_directory_choose_the_transformer(tiny_model: Path
     backend = load_backend(Settings(sentiment_model=tiny_model, sentiment_device="cpu"))
     assert isinstance(backend, TransformerBackend)
     assert isinstance(load_backend(Settings()), CompactBackend)
-    stage = SentimentStage(Settings(sentiment_model=tiny_model, sentiment_device="cpu"))
+    stage = SentimentStage(model=tiny_model, device="cpu")
     item = Item.of("отлично", rating=1)
     item.values.update(clean_text="отлично", language="ru")
     [result] = stage.run([item])
-    assert result["sentiment"] != "positive"
+    assert result.sentiment != "positive"
 
 
 def test_model_labels_map_from_common_names() -> None:

@@ -21,7 +21,7 @@ def tag_ids(texts: list[str]) -> list[list[int]]:
     items = [Item.of(t) for t in texts]
     for item in items:
         item.values["clean_text"] = item["text"]
-    return [r["tag_ids"] for r in TagsStage(tags=TAGS).run(items)]
+    return [list(r.tag_ids) for r in TagsStage(tags=TAGS).run(items)]
 
 
 def test_rules_tag_russian_kazakh_and_english_mentions() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from otklik.domain import Filters
-from otklik.domain.mention import Author, Mention
+from otklik.domain.mention import Analysis, Author, BrandHit, Mention
 from otklik.errors import InputError, NotFoundError
 from otklik.storage import AnalysedMention, Store, catalog
 
@@ -18,7 +18,7 @@ def _stored(store: Store, ws: object, texts: list[str]) -> list[int]:
     batch = [
         AnalysedMention(
             Mention(text=t, raw={"text": t}, channel="vk", published_at=NOW, author=Author("a")),
-            {"sentiment": "neutral", "language": "ru"},
+            Analysis(sentiment="neutral", language="ru"),
         )
         for t in texts
     ]
@@ -31,7 +31,9 @@ def test_renamed_brand_keeps_its_id_and_matched_mentions(store: Store) -> None:
     ids = _stored(store, ws, ["Озон привёз", "Ozon опоздал", "ничего"])
     with store.begin() as conn:
         ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, NOW)
-        catalog.replace_brand_hits(conn, ws.id, ozon.id, {m: {"role": "main"} for m in ids[:2]})
+        catalog.replace_brand_hits(
+            conn, ws.id, ozon.id, {m: BrandHit(ozon.id, "main") for m in ids[:2]}
+        )
         renamed = catalog.update_brand(conn, ws.id, "Ozon", NOW, new_name=" Озон ", is_own=True)
     assert (renamed.id, renamed.name, renamed.query, renamed.is_own) == (
         ozon.id,

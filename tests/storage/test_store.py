@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from otklik.domain import Filters
-from otklik.domain.mention import Author, Mention
+from otklik.domain.mention import Analysis, Author, BrandHit, Mention
 from otklik.errors import InputError
 from otklik.storage import AnalysedMention, Store, catalog
 from otklik.storage.aggregates import _from_mentions  # the path without rollups
@@ -24,7 +24,8 @@ def make(
     sentiment: str | None = "neutral",
     language: str | None = "ru",
     rating: float | None = None,
-    **values: Any,
+    brands: list[BrandHit] | None = None,
+    tags: list[int] | None = None,
 ) -> AnalysedMention:
     mention = Mention(
         text=text,
@@ -34,7 +35,8 @@ def make(
         published_at=BASE + timedelta(days=day),
         author=Author(name="a"),
     )
-    return AnalysedMention(mention, {"sentiment": sentiment, "language": language, **values})
+    found = Analysis(language=language, sentiment=sentiment, brands=brands or [], tags=tags or [])
+    return AnalysedMention(mention, found)
 
 
 def insert(store: Store, ws: Any, batch: list[AnalysedMention]) -> list[int | None]:
@@ -78,12 +80,60 @@ def test_reimport_of_the_same_items_stores_nothing_twice(store: Store) -> None:
 def test_external_id_decides_identity_within_a_source(store: Store) -> None:
     ws = store.workspace("w", "UTC")
     src = store.source_id(ws, "export.csv", "file")
-    a = make("текст до правки")
+    a = make("текст до правки", sentiment="negative")
     a.mention.external_id, a.mention.source_id = "42", src
-    b = make("текст после правки")
+    b = make("текст после правки", sentiment="positive")
     b.mention.external_id, b.mention.source_id = "42", src
-    insert(store, ws, [a])
-    assert insert(store, ws, [b]) == [None]
+    [mid] = insert(store, ws, [a])
+    with store.begin() as conn:
+        again = store.insert(conn, ws, [b])
+    assert again.ids == [mid] and again.updated == [0] and again.inserted == 0
+    assert store.count(ws, Filters()) == 1
+    stored = store.mention(ws, mid or 0)
+    assert (stored.mention.text, stored.analysis.sentiment) == ("текст после правки", "positive")
+    rollup_equals_raw(store, ws, ["sentiment"])
+
+
+def test_an_edited_item_keeps_peoples_corrections_and_case_work(store: Store) -> None:
+    ws = store.workspace("w", "UTC")
+    src = store.source_id(ws, "hook", "webhook")
+    with store.begin() as conn:
+        delivery = catalog.add_tag(conn, ws.id, "доставка", "доставка", BASE)
+        late = catalog.add_tag(conn, ws.id, "опоздание", "опоздала", BASE)
+        catalog.add_tag(conn, ws.id, "курьер", None, BASE)
+        ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
+    a = make(
+        "доставка опоздала",
+        sentiment="negative",
+        tags=[delivery.id, late.id],
+        brands=[BrandHit(ozon.id, "main", "negative", 0.8)],
+    )
+    a.mention.external_id, a.mention.source_id = "7", src
+    [mid] = insert(store, ws, [a])
+    assert mid is not None
+    store.correct_sentiment(ws, mid, "neutral", "ann@example.com")
+    store.correct_sentiment(ws, mid, "positive", "ann@example.com", brand_id=ozon.id)
+    store.update_case(ws, mid, status="in_progress", assignee="ann@example.com")
+    with store.begin() as conn:
+        catalog.set_person_tag(conn, ws.id, mid, "доставка", False, "ann", BASE)  # a veto
+        catalog.set_person_tag(conn, ws.id, mid, "курьер", True, "ann", BASE)
+    b = make(
+        "доставка опоздала на день",
+        sentiment="negative",
+        tags=[delivery.id, late.id],
+        brands=[BrandHit(ozon.id, "passing", "negative", 0.7)],
+    )
+    b.mention.external_id, b.mention.source_id = "7", src
+    assert insert(store, ws, [b]) == [mid]
+    stored = store.mention(ws, mid)
+    assert stored.mention.text == "доставка опоздала на день"
+    assert (stored.analysis.sentiment, stored.analysis.sentiment_source) == ("neutral", "person")
+    assert (stored.status, stored.assignee) == ("in_progress", "ann@example.com")
+    assert sorted(stored.tags) == ["курьер", "опоздание"]
+    assert [(b.role, b.sentiment) for b in stored.brands] == [("passing", "positive")]
+    rollup_equals_raw(store, ws, ["sentiment"])
+    rollup_equals_raw(store, ws, ["tag"])
+    rollup_equals_raw(store, ws, ["sentiment"], Filters(brand=("Ozon",)))
 
 
 def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:
@@ -102,9 +152,8 @@ def test_near_duplicates_point_to_the_stored_original(store: Store) -> None:
     ]
 
     def analysed(text: str, author: str) -> AnalysedMention:
-        item = pipeline.run([Item.of(text)])[0]
-        provided = {k: v for k, v in item.values.items() if k in pipeline.provides}
-        am = make(text, **provided)
+        am = make(text)
+        am.analysis = pipeline.analyse([Item.of(text)])[0]
         am.mention.author = Author(name=author)
         return am
 
@@ -133,9 +182,11 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
             sentiment=("positive", "negative", "neutral")[i % 3],
             language=("ru", "kk")[i % 2],
             rating=(None, 1, 2.5, 4.4, 4.5, 5)[i % 6],
-            brand_hits=[{"brand_id": b.id, "role": "main"} for b in (brand, other)[: i % 4 % 3]],
-            brand_sentiments=[{"sentiment": "negative", "score": 0.9}] if i % 4 == 1 else [],
-            tag_ids=[t.id for t in (tag, price)[: i % 3]],
+            brands=[
+                BrandHit(b.id, "main", *(("negative", 0.9) if i % 4 == 1 and n == 0 else ()))
+                for n, b in enumerate((brand, other)[: i % 4 % 3])
+            ],
+            tags=[t.id for t in (tag, price)[: i % 3]],
         )
         for i in range(40)
     ]
@@ -161,8 +212,8 @@ def test_rollups_stay_in_step_on_insert_reanalysis_and_deletion(store: Store) ->
     store.update_analysis(
         ws,
         {
-            ids[0]: {"sentiment": "positive", "language": "en"},
-            ids[1]: {"sentiment": "negative", "language": "ru"},
+            ids[0]: Analysis(sentiment="positive", language="en"),
+            ids[1]: Analysis(sentiment="negative", language="ru"),
         },
     )
     store.correct_sentiment(ws, ids[2], "positive", "анна@example.com")
@@ -260,12 +311,12 @@ def test_a_correction_survives_reanalysis(store: Store) -> None:
     store.update_analysis(
         ws,
         {
-            mid: {
-                "sentiment": "positive",
-                "sentiment_score": 0.9,
-                "sentiment_source": "model",
-                "language": "ru",
-            }
+            mid: Analysis(
+                sentiment="positive",
+                sentiment_score=0.9,
+                sentiment_source="model",
+                language="ru",
+            )
         },
     )
     analysis = store.mention(ws, mid).analysis
@@ -344,13 +395,13 @@ def test_the_role_filter_picks_main_passing_and_comparison_mentions(store: Store
         ozon = catalog.add_brand(conn, ws.id, "Ozon", "ozon", False, BASE)
         wb = catalog.add_brand(conn, ws.id, "WB", "wb", False, BASE)
 
-    def hit(b: Any, role: str, comparison: bool = False) -> dict[str, Any]:
-        return {"brand_id": b.id, "role": role, "is_comparison": comparison}
+    def hit(b: Any, role: str, comparison: bool = False) -> BrandHit:
+        return BrandHit(b.id, role, is_comparison=comparison)
 
     batch = [
-        make("Ozon главный", brand_hits=[hit(ozon, "main")]),
-        make("про WB, Ozon вскользь", brand_hits=[hit(wb, "main"), hit(ozon, "passing")]),
-        make("Ozon дешевле WB", brand_hits=[hit(ozon, "main", True), hit(wb, "main", True)]),
+        make("Ozon главный", brands=[hit(ozon, "main")]),
+        make("про WB, Ozon вскользь", brands=[hit(wb, "main"), hit(ozon, "passing")]),
+        make("Ozon дешевле WB", brands=[hit(ozon, "main", True), hit(wb, "main", True)]),
         make("без брендов"),
     ]
     insert(store, ws, batch)

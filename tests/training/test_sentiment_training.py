@@ -165,7 +165,7 @@ def test_workspace_retraining_learns_from_corrections_and_shows_before_after(
     data_dir: Path, tmp_path: Path
 ) -> None:
     from otklik.cli.context import AppContext
-    from otklik.domain.mention import Author, Mention
+    from otklik.domain.mention import Analysis, Author, Mention
     from otklik.settings import Settings
     from otklik.storage import AnalysedMention, Store
 
@@ -177,7 +177,7 @@ def test_workspace_retraining_learns_from_corrections_and_shows_before_after(
     batch = [
         AnalysedMention(
             Mention(text=t, raw={"text": t}, channel="review", author=Author(name="a")),
-            {"sentiment": "neutral", "language": "ru"},
+            Analysis(sentiment="neutral", language="ru"),
         )
         for t in texts
     ]

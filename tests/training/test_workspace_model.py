@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from otklik.cli.main import cli
 from otklik.domain.filters import Filters
-from otklik.domain.mention import Author, Mention
+from otklik.domain.mention import Analysis, Author, Mention
 from otklik.pipeline.sentiment_backends.compact import SHIPPED_MODEL, CompactBackend
 from otklik.storage import AnalysedMention, Store
 from tests.training.test_sentiment_training import ROWS, write_csv
@@ -56,7 +56,7 @@ def corrected_workspace(url: str, name: str, labels: list[str]) -> None:
     batch = [
         AnalysedMention(
             Mention(text=SLANG.format(k), raw={"k": k}, channel="review", author=Author(name="a")),
-            {"sentiment": "negative", "language": "ru"},
+            Analysis(sentiment="negative", language="ru"),
         )
         for k in range(len(labels))
     ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -24,6 +28,8 @@ def run_import(
     rating_scale: str,
     channel: str,
     report: Path | None,
+    *,
+    resume: bool = False,
 ) -> None:
     """Import one file and print its counts; exit 1 when the file cannot be read."""
     svc = app.services()
@@ -37,9 +43,14 @@ def run_import(
             rating_scale=_scale(rating_scale),
             channel=channel,
         )
-        result = _with_progress(
-            lambda progress: imports.import_file(svc, ws, path, options, progress), path
-        )
+        run_id = _run_to_finish(app, path, source, resume)
+        with _sigterm_as_interrupt():
+            result = _with_progress(
+                lambda progress: imports.import_file(
+                    svc, ws, path, options, progress, resume_run_id=run_id
+                ),
+                path,
+            )
     except InputError as exc:
         output.message(f"error: cannot import {path}: {exc}", err=True)
         sys.exit(1)
@@ -63,6 +74,57 @@ def background_arguments(
         rating_scale=_scale(rating_scale),
         channel=channel,
     )
+
+
+def _run_to_finish(app: AppContext, path: Path, source: str | None, resume: bool) -> int | None:
+    """The interrupted run to finish with --resume; without it, say that one could."""
+    if not path.is_file():
+        return None
+    run = imports.interrupted_import(app.services(), app.workspace(), path, source)
+    if run is None:
+        if resume:
+            output.message(f"no interrupted import of {path} to resume; importing it whole")
+        return None
+    if resume:
+        output.message(
+            app.tr.ngettext(
+                "resuming import run %(run)d after its %(num)d settled row",
+                "resuming import run %(run)d after its %(num)d settled rows",
+                run.rows_read,
+                run=run.id,
+            )
+        )
+        return run.id
+    output.message(
+        app.tr.ngettext(
+            "note: import run %(run)d of this file stopped after %(num)d row; "
+            "`otklik import %(path)s --resume` finishes it instead of starting over",
+            "note: import run %(run)d of this file stopped after %(num)d rows; "
+            "`otklik import %(path)s --resume` finishes it instead of starting over",
+            run.rows_read,
+            run=run.id,
+            path=path,
+        )
+    )
+    return None
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends the import like Ctrl-C: the run is marked interrupted, its batches kept."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _scale(text: str) -> tuple[float, float]:
@@ -115,6 +177,7 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
             duplicates=result.duplicates,
             rejected=result.rejected,
         )
+        + (tr.gettext("  updated: %(updated)d", updated=result.updated) if result.updated else "")
     )
     if result.near_duplicates:
         output.message(

@@ -114,6 +114,11 @@ def init(app: AppContext) -> None:
     is_flag=True,
     help="Queue the import as a job for `otklik worker` instead; prints the job id last.",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish the interrupted import of this file: skip the rows it stored, keep its run.",
+)
 @pass_app
 def import_(
     app: AppContext,
@@ -125,6 +130,7 @@ def import_(
     channel: str,
     report: Path | None,
     background: bool,
+    resume: bool,
 ) -> None:
     """Import a file of feedback: every good row is stored, every bad row reported.
 
@@ -138,6 +144,7 @@ def import_(
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
       otklik import big.csv --background    # a worker imports it; see `otklik jobs`
+      otklik import big.csv --resume        # finish an import that was stopped
     """
     from otklik.cli.importing import run_import
 
@@ -150,7 +157,7 @@ def import_(
         )
         return
 
-    run_import(app, path, source, fmt, maps, rating_scale, channel, report)
+    run_import(app, path, source, fmt, maps, rating_scale, channel, report, resume=resume)
 
 
 @cli.command()

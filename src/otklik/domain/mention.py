@@ -29,6 +29,8 @@ CHANNELS = (
     "other",
 )
 SENTIMENTS = ("positive", "neutral", "negative")
+# Two texts whose MinHash signatures agree this closely are copies of each other.
+NEAR_THRESHOLD = 0.7
 AUTHOR_KINDS = ("person", "community", "media")
 
 
@@ -89,13 +91,14 @@ class Mention:
 
 @dataclass(frozen=True)
 class BrandHit:
-    """A brand a mention matched, with its role and sentiment towards it."""
+    """A brand a mention matched: its role and why, and the sentiment towards it."""
 
     brand_id: int
     role: str  # "main" | "passing"
     sentiment: str | None = None
     score: float | None = None
     is_comparison: bool = False
+    role_reason: str | None = None
 
 
 @dataclass
@@ -110,3 +113,14 @@ class Analysis:
     duplicate_of: int | None = None
     brands: list[BrandHit] = field(default_factory=list)
     tags: list[int] = field(default_factory=list)
+    # Near-duplicate evidence: band keys and the MinHash signature storage compares.
+    near_keys: tuple[int, ...] = ()
+    signature: bytes | None = None
+
+
+def similarity(left: bytes, right: bytes) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures (32-bit values as bytes)."""
+    if len(left) != len(right) or not left or len(left) % 4:
+        return 0.0
+    a, b = memoryview(left).cast("I"), memoryview(right).cast("I")
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)

@@ -94,6 +94,11 @@ class ImportRun:
     started_at: datetime
     finished_at: datetime | None
     message: str | None = None
+    updated: int = 0
+    source_id: int | None = None
+    pid: int | None = None
+    hostname: str | None = None
+    heartbeat_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,22 @@
-"""File import: read rows, accept or reject each with a reason, analyse and store in batches."""
+"""File import: one client of intake. It opens the file, maps its rows to raw items and
+hands them to `intake.take`, which validates, analyses and stores them."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from otklik.analysis import item_for
-from otklik.domain.records import Rejection, Workspace
+from otklik.domain.mention import Mention
+from otklik.domain.records import ImportRun, Workspace
 from otklik.errors import InputError
+from otklik.ingest import intake
 from otklik.ingest.files import FileInfo, OpenedFile, RawRow, open_rows
-from otklik.ingest.mapping import RowRejected, RowRules, map_columns, to_mention
+from otklik.ingest.mapping import RowRules, map_columns, to_mention
+from otklik.ingest.raw import RawItem
 from otklik.pipeline.pipeline import Pipeline
-from otklik.pipeline.stage import Item
-from otklik.storage import AnalysedMention, Store, utcnow
-from otklik.storage import imports as import_runs
+from otklik.storage import Store
 
 Progress = Callable[[int, int], None]  # bytes read, rows read
 
@@ -45,7 +41,7 @@ class ImportOptions:
 
 @dataclass
 class ImportResult:
-    """Counts of an import and the id of its run."""
+    """Counts of an import and the id of its run (a resumed run's counts are its totals)."""
 
     run_id: int
     info: FileInfo
@@ -55,6 +51,7 @@ class ImportResult:
     rejected: int = 0
     near_duplicates: int = 0
     mapping: dict[str, str] = field(default_factory=dict)
+    updated: int = 0
 
 
 def import_file(
@@ -64,13 +61,26 @@ def import_file(
     path: Path,
     options: ImportOptions,
     progress: Progress | None = None,
+    *,
+    resume_run_id: int | None = None,
 ) -> ImportResult:
-    """Import one file; every readable row is stored or rejected with its reason."""
+    """Import one file; every readable row is stored or rejected with its reason.
+
+    With `resume_run_id` (see `interrupted_import`), an interrupted run of the same file is
+    finished: the rows it settled are skipped and the run keeps its id."""
     opened = open_rows(path, options.format)
     try:
-        return _import_opened(store, ws, pipeline, path, opened, options, progress)
+        return _import_opened(store, ws, pipeline, path, opened, options, progress, resume_run_id)
     finally:
         opened.close()
+
+
+def interrupted_import(
+    store: Store, ws: Workspace, path: Path, source: str | None = None
+) -> ImportRun | None:
+    """The interrupted import of this file (and source) that a new import could finish."""
+    source_id = store.source_id(ws, source or path.name, "file", {"path": str(path)})
+    return intake.interrupted_run(store, ws, source_id, str(path))
 
 
 def _import_opened(
@@ -81,6 +91,7 @@ def _import_opened(
     opened: OpenedFile,
     options: ImportOptions,
     progress: Progress | None,
+    resume_run_id: int | None,
 ) -> ImportResult:
     info = opened.info
     mapping = map_columns(info.columns, options.mapping) if info.columns else dict(options.mapping)
@@ -89,36 +100,61 @@ def _import_opened(
             f"no text column found among {info.columns}; name it with --map COLUMN=text"
         )
     source_id = store.source_id(ws, options.source or path.name, "file", {"path": str(path)})
-    with store.begin() as conn:
-        run_id = import_runs.start_run(
-            conn, ws.id, source_id, str(path), info.format, info.encoding, utcnow()
-        )
-    result = ImportResult(run_id, info, mapping=mapping)
     rules = RowRules(
         mapping, ZoneInfo(ws.timezone), options.rating_scale, options.channel, source_id
     )
     rules_for = _RulesByKeys(rules, options.mapping) if not info.columns else None
-    analyser = _analyser_for(pipeline, path, options.process_bytes)
-    if analyser is None:
-        pipeline.load()
+
+    def convert(item: RawItem) -> Mention:
+        return to_mention(item, rules_for(item.data) if rules_for is not None else rules)
+
+    def report(counts: intake.IntakeResult) -> None:
+        if progress is not None:
+            progress(opened.counter.count, counts.read)
+
+    # A file's rows often repeat a page's URL (a product's reviews): only ids say "same item".
+    settings = intake.IntakeOptions(
+        batch_size=options.batch_size,
+        separate_process=_is_big(path, options.process_bytes) and pipeline.recipe is not None,
+        identity_by_url=False,
+    )
+    counts = intake.take(
+        store,
+        ws,
+        pipeline,
+        _items(opened.rows),
+        source_id=source_id,
+        label=str(path),
+        convert=convert,
+        options=settings,
+        run_id=resume_run_id,
+        run_format=info.format,
+        run_encoding=info.encoding,
+        progress=report,
+    )
+    return ImportResult(
+        counts.run_id,
+        info,
+        rows_read=counts.read,
+        imported=counts.imported,
+        duplicates=counts.duplicates,
+        rejected=counts.rejected,
+        near_duplicates=counts.near_duplicates,
+        mapping=rules_for.seen if rules_for is not None else mapping,
+        updated=counts.updated,
+    )
+
+
+def _items(rows: Iterator[RawRow]) -> Iterator[RawItem]:
+    for row in rows:
+        yield RawItem(row.number, row.data, row.raw, row.payload, problem=row.problem)
+
+
+def _is_big(path: Path, threshold: int) -> bool:
     try:
-        with analyser or nullcontext():
-            _run_chunks(
-                store, ws, pipeline, analyser, opened, rules, rules_for, result, options, progress
-            )
-    except KeyboardInterrupt:
-        with store.begin() as conn:
-            import_runs.finish_run(conn, run_id, "interrupted", utcnow(), "stopped by the user")
-        raise
-    except Exception as exc:
-        with store.begin() as conn:
-            import_runs.finish_run(conn, run_id, "failed", utcnow(), str(exc))
-        raise
-    with store.begin() as conn:
-        import_runs.finish_run(conn, run_id, "done", utcnow())
-    if rules_for is not None:
-        result.mapping = rules_for.seen
-    return result
+        return path.stat().st_size >= threshold
+    except OSError:
+        return False
 
 
 class _RulesByKeys:
@@ -140,142 +176,3 @@ class _RulesByKeys:
             self.cache[key_set] = rules
             self.seen.update(mapping)
         return rules
-
-
-def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
-def _run_chunks(
-    store: Store,
-    ws: Workspace,
-    pipeline: Pipeline,
-    analyser: Executor | None,
-    opened: OpenedFile,
-    rules: RowRules,
-    rules_for: _RulesByKeys | None,
-    result: ImportResult,
-    options: ImportOptions,
-    progress: Progress | None,
-) -> None:
-    # One writer thread stores batch n while this thread reads (and, without an analyser
-    # process, analyses) batch n+1; with an analyser, it works one batch ahead of the store.
-    ahead = 2 if analyser is not None else 0
-    waiting: deque[_Batch] = deque()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otklik-import-writer") as writer:
-        pending: Future[None] | None = None
-
-        def store_oldest() -> None:
-            nonlocal pending
-            batch = waiting.popleft()
-            if batch.analysed is not None:
-                for am, values in zip(batch.accepted, batch.analysed.result(), strict=True):
-                    am.values = values
-            if pending is not None:
-                pending.result()
-                if progress is not None:
-                    progress(opened.counter.count, result.rows_read)
-            pending = writer.submit(
-                _store_chunk, store, ws, batch.read, batch.accepted, batch.rejections, result
-            )
-
-        for chunk in _chunks(opened.rows, options.batch_size):
-            accepted, rejections = _accept_chunk(chunk, rules, rules_for)
-            items = [item_for(am.mention) for am in accepted]
-            batch = _Batch(len(chunk), accepted, rejections)
-            if analyser is None:
-                pipeline.run(items)
-                for am, item in zip(accepted, items, strict=True):
-                    am.values = item.values
-            else:
-                batch.analysed = analyser.submit(_analyse_in_worker, items)
-            waiting.append(batch)
-            while len(waiting) > ahead:
-                store_oldest()
-        while waiting:
-            store_oldest()
-        if pending is not None:
-            pending.result()
-            if progress is not None:
-                progress(opened.counter.count, result.rows_read)
-
-
-@dataclass
-class _Batch:
-    read: int
-    accepted: list[AnalysedMention]
-    rejections: list[Rejection]
-    analysed: Future[list[dict[str, object]]] | None = None
-
-
-def _accept_chunk(
-    chunk: Sequence[RawRow], rules: RowRules, rules_for: _RulesByKeys | None
-) -> tuple[list[AnalysedMention], list[Rejection]]:
-    accepted: list[AnalysedMention] = []
-    rejections: list[Rejection] = []
-    for row in chunk:
-        try:
-            row_rules = rules_for(row.data) if rules_for is not None else rules
-            accepted.append(AnalysedMention(to_mention(row, row_rules)))
-        except RowRejected as exc:
-            rejections.append(Rejection(row.number, exc.field, exc.reason, row.raw))
-    return accepted, rejections
-
-
-def _analyser_for(pipeline: Pipeline, path: Path, threshold: int) -> ProcessPoolExecutor | None:
-    """A process that analyses batches, for big files whose pipeline can be rebuilt there."""
-    recipe = getattr(pipeline, "recipe", None)
-    try:
-        big = path.stat().st_size >= threshold
-    except OSError:
-        big = False
-    if recipe is None or not big:
-        return None
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(recipe,),
-    )
-
-
-_worker_pipeline: Pipeline | None = None
-
-
-def _start_worker(recipe: Callable[[], Pipeline]) -> None:
-    global _worker_pipeline
-    _worker_pipeline = recipe()
-    _worker_pipeline.load()
-
-
-def _analyse_in_worker(items: list[Item]) -> list[dict[str, object]]:
-    assert _worker_pipeline is not None
-    _worker_pipeline.run(items)
-    return [dict(item.values) for item in items]
-
-
-def _store_chunk(
-    store: Store,
-    ws: Workspace,
-    read: int,
-    accepted: list[AnalysedMention],
-    rejections: list[Rejection],
-    result: ImportResult,
-) -> None:
-    # The batch and its counts commit together, so a re-run after a stop ends the same.
-    with store.begin() as conn:
-        stored = store.insert(conn, ws, accepted)
-        import_runs.add_counts(
-            conn,
-            result.run_id,
-            read=read,
-            imported=stored.inserted,
-            duplicates=len(stored.already_stored),
-            rejections=rejections,
-        )
-    result.rows_read += read
-    result.imported += stored.inserted
-    result.duplicates += len(stored.already_stored)
-    result.rejected += len(rejections)
-    result.near_duplicates += stored.copies

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from otklik.domain.mention import AUTHOR_KINDS, CHANNELS, Author, Engagement, Mention
 from otklik.errors import InputError
-from otklik.ingest.files import RawRow
+from otklik.ingest.raw import RawItem
 from otklik.ingest.values import (
     ValueProblem,
     channel_from_url,
@@ -232,8 +232,8 @@ class RowRejected(Exception):
         self.reason = reason
 
 
-def to_mention(row: RawRow, rules: RowRules) -> Mention:
-    """The mention a row describes, or RowRejected naming the field and the problem."""
+def to_mention(row: RawItem, rules: RowRules) -> Mention:
+    """The mention a raw item describes, or RowRejected naming the field and the problem."""
     if row.problem:
         raise RowRejected(None, row.problem)
     values: dict[str, Any] = {}
@@ -270,8 +270,8 @@ def to_mention(row: RawRow, rules: RowRules) -> Mention:
         rating=rating,
         engagement=Engagement(**counts),
         language=_str(values.get("language")),
-        external_id=_str(values.get("external_id")),
-        source_id=rules.source_id,
+        external_id=row.external_id or _str(values.get("external_id")),
+        source_id=row.source_id if row.source_id is not None else rules.source_id,
     )
 
 

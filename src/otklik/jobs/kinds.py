@@ -7,7 +7,6 @@ or its worker is stopping, which ends the handler where a batch left the store c
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -16,12 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
-from otklik.ingest.importer import ImportOptions, import_file
-from otklik.services import queries, reanalyse, rematch
+from otklik.services import imports, queries, reanalyse, rematch
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.storage import Store, jobqueue, utcnow
-from otklik.storage import imports as import_runs
 from otklik.storage.jobqueue import Job
 
 if TYPE_CHECKING:
@@ -111,66 +108,57 @@ Handler = Callable[[JobContext], Mapping[str, Any] | None]
 # import
 
 
-# Whether this version's import can continue an interrupted run (skipping its settled rows).
-# Without it, a retry imports the file again and identity keeps the stored rows from doubling.
-_RESUMES = "resume_run_id" in inspect.signature(import_file).parameters
-
-
 def run_import(ctx: JobContext) -> dict[str, Any]:
-    """Import a file; a later attempt continues the run an earlier one left unfinished."""
+    """Import a file; a later attempt finishes the run an earlier one left unfinished (its
+    settled rows skipped), so the stored result equals one clean import."""
     args = ctx.arguments
     path = Path(args["path"])
     if not path.is_file():
         raise InputError(f"{path} is not a file this worker can read")
-    options = ImportOptions(
+    options = imports.options(
+        ctx.svc,
         source=args.get("source"),
         format=args.get("format"),
-        mapping=dict(args.get("mapping") or {}),
         rating_scale=(float(args["rating_scale"][0]), float(args["rating_scale"][1])),
         channel=args.get("channel") or "other",
-        batch_size=ctx.settings.batch_size,
     )
-    pipeline = ctx.svc.pipelines.for_workspace(ctx.ws)
-    earlier = ctx.remembered.get("run_id") or _unfinished_run(ctx, path)
-    extra: dict[str, Any] = {}
-    if earlier is not None and _RESUMES:
-        extra["resume_run_id"] = int(earlier)
-    elif earlier is not None:
-        with ctx.store.begin() as conn:
-            import_runs.finish_run(
-                conn, int(earlier), "interrupted", utcnow(), f"continued by job {ctx.job.id}"
-            )
+    options.mapping = dict(args.get("mapping") or {})
+    earlier = ctx.remembered.get("run_id")
+    if earlier is None:
+        found = imports.interrupted_import(ctx.svc, ctx.ws, path, options.source)
+        earlier = found.id if found is not None else None
     size = path.stat().st_size
     recorded = False
 
     def progress(read_bytes: int, rows: int) -> None:
         nonlocal recorded
         if not recorded:  # the run has begun: note its id for an attempt after this one
-            found = _unfinished_run(ctx, path)
+            found = _running_run(ctx, path)
             if found is not None:
                 ctx.remember(run_id=found)
                 recorded = True
         ctx.progress(read_bytes, size, f"{rows} rows read")
 
-    result = import_file(ctx.store, ctx.ws, pipeline, path, options, progress, **extra)
+    resume = int(earlier) if earlier is not None else None
+    result = imports.import_file(ctx.svc, ctx.ws, path, options, progress, resume_run_id=resume)
     return {
         "run_id": result.run_id,
         "rows_read": result.rows_read,
         "imported": result.imported,
+        "updated": result.updated,
         "duplicates": result.duplicates,
         "rejected": result.rejected,
         "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv",
     }
 
 
-def _unfinished_run(ctx: JobContext, path: Path) -> int | None:
+def _running_run(ctx: JobContext, path: Path) -> int | None:
     # The newest run of this file still marked running since the job first started.
     since = ctx.job.started_at
-    with ctx.store.connect() as conn:
-        for run in import_runs.list_runs(conn, ctx.ws.id, limit=20):
-            if run.path == str(path) and run.status == "running":
-                if since is None or run.started_at >= since - timedelta(seconds=1):
-                    return run.id
+    for run in imports.recent_runs(ctx.svc, ctx.ws, limit=20):
+        if run.path == str(path) and run.status == "running":
+            if since is None or run.started_at >= since - timedelta(seconds=1):
+                return run.id
     return None
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import fields, is_dataclass
 
+from otklik.domain.mention import Analysis, BrandHit
 from otklik.errors import ConfigError
 from otklik.pipeline.stage import BASE_FIELDS, Item, Stage
 
@@ -45,13 +47,12 @@ class Pipeline:
                     f"stage {stage.name!r} returned {len(results)} results for {len(batch)} items"
                 )
             for item, values in zip(batch, results, strict=True):
-                extra = set(values) - stage.provides
-                if extra:
-                    raise ConfigError(
-                        f"stage {stage.name!r} returned {sorted(extra)} it does not declare"
-                    )
-                item.values.update(values)
+                item.values.update(_fields_of(stage, values))
         return batch
+
+    def analyse(self, batch: Sequence[Item]) -> list[Analysis]:
+        """Run all stages over the batch; each item's result as a domain Analysis."""
+        return [analysis_of(item) for item in self.run(batch)]
 
     def run_stream(self, items: Iterable[Item], batch_size: int = 512) -> Iterator[Item]:
         """Run over any number of items, a batch at a time."""
@@ -63,6 +64,49 @@ class Pipeline:
                 batch = []
         if batch:
             yield from self.run(batch)
+
+
+def _fields_of(stage: Stage, values: object) -> dict[str, object]:
+    if not is_dataclass(values) or isinstance(values, type):
+        raise ConfigError(f"stage {stage.name!r} returned {type(values).__name__}, not a dataclass")
+    out = {f.name: getattr(values, f.name) for f in fields(values)}
+    if set(out) != stage.provides:
+        raise ConfigError(
+            f"stage {stage.name!r} returned {sorted(out)} but declares {sorted(stage.provides)}"
+        )
+    return out
+
+
+def analysis_of(item: Item) -> Analysis:
+    """The domain Analysis from what the stages gave an item (absent stages: their defaults).
+
+    A brand hit and the sentiment towards it come from two stages (brands, sentiment), in
+    the same order; here they become one BrandHit."""
+    scores = item.get("brand_sentiments") or ()
+    brands = []
+    for index, hit in enumerate(item.get("brand_hits") or ()):
+        score = scores[index] if index < len(scores) else None
+        brands.append(
+            BrandHit(
+                hit.brand_id,
+                hit.role,
+                sentiment=score.sentiment if score is not None else None,
+                score=score.score if score is not None else None,
+                is_comparison=hit.is_comparison,
+                role_reason=hit.role_reason,
+            )
+        )
+    return Analysis(
+        language=item.get("language"),
+        sentiment=item.get("sentiment"),
+        sentiment_score=item.get("sentiment_score"),
+        sentiment_source=item.get("sentiment_source"),
+        is_spam=bool(item.get("is_spam", False)),
+        brands=brands,
+        tags=list(item.get("tag_ids") or ()),
+        near_keys=tuple(item.get("dedupe_keys") or ()),
+        signature=item.get("signature"),
+    )
 
 
 def check_order(stages: Sequence[Stage]) -> None:

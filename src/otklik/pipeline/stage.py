@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -56,6 +56,7 @@ class Stage(Protocol):
     def load(self) -> None:
         """Load models or tables; called once per process before the first run."""
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
-        """Return, for each item in order, the values this stage provides."""
+    def run(self, batch: Sequence[Item]) -> Sequence[object]:
+        """Return, for each item in order, a frozen dataclass whose fields are exactly the
+        names in `provides`."""
         ...

@@ -8,6 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from otklik.domain.mention import Analysis
 from otklik.errors import InputError
 from otklik.ingest.files import detect_encoding
 from otklik.pipeline.stage import Item
@@ -30,16 +31,16 @@ def classify(settings: Settings, texts: Iterable[str]) -> Iterator[list[dict[str
     pipeline = for_classify(settings)
     source = iter(texts)
     while batch := list(islice(source, settings.batch_size)):
-        items = pipeline.run([Item.of(t) for t in batch])
-        yield [_row(text, item) for text, item in zip(batch, items, strict=True)]
+        analyses = pipeline.analyse([Item.of(t) for t in batch])
+        yield [_row(text, found) for text, found in zip(batch, analyses, strict=True)]
 
 
-def _row(text: str, item: Item) -> dict[str, Any]:
-    score = item.get("sentiment_score")
+def _row(text: str, found: Analysis) -> dict[str, Any]:
+    score = found.sentiment_score
     return {
         "text": text,
-        "language": item.get("language"),
-        "sentiment": item.get("sentiment"),
+        "language": found.language,
+        "sentiment": found.sentiment,
         "score": round(score, 4) if isinstance(score, float) else score,
     }
 

@@ -18,6 +18,7 @@ from otklik.ingest.importer import ImportOptions, ImportResult
 from otklik.ingest.mapping import parse_map_options
 from otklik.services.context import Services
 from otklik.storage import imports as import_runs
+from otklik.storage import utcnow
 
 __all__ = [
     "ImportOptions",
@@ -61,11 +62,30 @@ def import_file(
     path: Path,
     options: ImportOptions,
     progress: Progress | None = None,
+    *,
+    resume_run_id: int | None = None,
 ) -> ImportResult:
     """Import one file through the workspace's pipeline: every readable row is stored or
-    rejected with its reason (InputError when the file cannot be read at all)."""
+    rejected with its reason (InputError when the file cannot be read at all). With
+    `resume_run_id`, an interrupted run of the same file is finished: its settled rows are
+    skipped and its counts kept."""
     pipeline = svc.pipelines.for_workspace(ws)
-    return importer.import_file(svc.store, ws, pipeline, path, options, progress)
+    return importer.import_file(
+        svc.store, ws, pipeline, path, options, progress, resume_run_id=resume_run_id
+    )
+
+
+def interrupted_import(
+    svc: Services, ws: Workspace, path: Path, source: str | None = None
+) -> ImportRun | None:
+    """The newest interrupted import run of this file (and source), one `resume` finishes."""
+    return importer.interrupted_import(svc.store, ws, path, source)
+
+
+def mark_interrupted(svc: Services, run_id: int, message: str) -> None:
+    """Mark a run whose process is gone as interrupted (a job's retry could not resume it)."""
+    with svc.store.begin() as conn:
+        import_runs.finish_run(conn, run_id, "interrupted", utcnow(), message)
 
 
 def import_upload(
@@ -89,7 +109,7 @@ def import_upload(
 
 def recent_runs(svc: Services, ws: Workspace, limit: int = 20) -> list[ImportRun]:
     """The workspace's latest imports, newest first."""
-    with svc.store.connect() as conn:
+    with svc.store.begin() as conn:  # runs whose process is gone are marked on the way
         return import_runs.list_runs(conn, ws.id, limit=limit)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from otklik.domain.mention import BrandHit
 from otklik.domain.records import Brand, Tag
 from otklik.errors import InputError, NotFoundError
 from otklik.storage import rollups
@@ -184,10 +186,10 @@ def replace_brand_hits(
     conn: Connection,
     ws_id: int,
     brand_id: int,
-    hits: Mapping[int, Mapping[str, Any]],
+    hits: Mapping[int, BrandHit],
     within: Collection[int] | None = None,
 ) -> None:
-    """Set which mentions a brand is in (mention id → hit dict with sentiment), rollups too.
+    """Set which mentions a brand is in (mention id → its hit, with sentiment), rollups too.
 
     Mentions not in `hits` lose the brand; with `within`, only those mentions are looked at
     (one batch of a re-match), otherwise all. Used when a brand's query changes.
@@ -206,12 +208,7 @@ def replace_brand_hits(
         rows = []
         for mid in chunk:
             if mid in hits:
-                hit = dict(hits[mid])
-                hit["brand_id"] = brand_id
-                sentiment = {"sentiment": hit.get("sentiment"), "score": hit.get("score")}
-                rows.extend(
-                    brand_hit_rows(mid, {"brand_hits": [hit], "brand_sentiments": [sentiment]})
-                )
+                rows.extend(brand_hit_rows(mid, [replace(hits[mid], brand_id=brand_id)]))
         if rows:
             conn.execute(sa.insert(mention_brand), rows)
         rollups.apply(conn, ws_id, rollups.combine(before, rollups.delta_for(conn, chunk, 1)))

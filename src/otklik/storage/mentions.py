@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,21 +12,28 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from otklik.domain.mention import Mention
+from otklik.domain.mention import NEAR_THRESHOLD, Analysis, BrandHit, Mention, similarity
 from otklik.domain.records import Workspace
-from otklik.pipeline.stages.dedupe import NEAR_THRESHOLD, similarity
 from otklik.storage import rollups
-from otklik.storage.schema import analysis, mention, mention_brand, mention_tag, near_key
+from otklik.storage.schema import (
+    analysis,
+    mention,
+    mention_brand,
+    mention_tag,
+    near_key,
+    sentiment_correction,
+    tag_veto,
+)
 
 _CHUNK = 2000
 
 
 @dataclass
 class AnalysedMention:
-    """A mention with the values the pipeline produced for it."""
+    """A mention with what the pipeline concluded about it."""
 
     mention: Mention
-    values: Mapping[str, Any] = field(default_factory=dict)
+    analysis: Analysis = field(default_factory=Analysis)
 
 
 @dataclass
@@ -35,11 +43,12 @@ class InsertResult:
     ids: list[int | None]  # None where the mention was already stored
     already_stored: list[int]  # positions skipped as re-imports
     copies: int = 0  # stored, but marked as a copy (duplicate_of) of an earlier mention
+    updated: list[int] = field(default_factory=list)  # positions that changed a stored item
 
     @property
     def inserted(self) -> int:
-        """How many rows were written."""
-        return sum(1 for i in self.ids if i is not None)
+        """How many rows were written as new mentions."""
+        return sum(1 for i in self.ids if i is not None) - len(self.updated)
 
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
@@ -47,21 +56,39 @@ def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.replace(tzinfo=UTC).astimezone(tz).date()
 
 
+def url_key(url: str | None) -> str | None:
+    """The URL's identity key (its hash), stored beside it."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32] if url else None
+
+
 def insert_batch(
-    conn: Connection, ws: Workspace, batch: Sequence[AnalysedMention], now: datetime
+    conn: Connection,
+    ws: Workspace,
+    batch: Sequence[AnalysedMention],
+    now: datetime,
+    identity_by_url: bool = False,
 ) -> InsertResult:
-    """Store a batch in the caller's transaction; re-imports of stored items are skipped."""
+    """Store a batch in the caller's transaction.
+
+    An item already stored with the same content is skipped; one whose identity (source and
+    external id, or with `identity_by_url` source and URL) is stored with other content
+    updates that mention, analysed again, keeping people's corrections and case work."""
     tz = ZoneInfo(ws.timezone)
-    skip = _already_stored(conn, ws.id, batch)
-    fresh = [i for i in range(len(batch)) if i not in skip]
+    skip, changed = _identify(conn, ws.id, batch, identity_by_url)
+    fresh = [i for i in range(len(batch)) if i not in skip and i not in changed]
+    ids: list[int | None] = [None] * len(batch)
+    if changed:
+        _update_changed(conn, ws, batch, changed, now, tz)
+        for position, mid in changed.items():
+            ids[position] = mid
+            batch[position].mention.id = mid
     if not fresh:
-        return InsertResult([None] * len(batch), sorted(skip))
+        return InsertResult(ids, sorted(skip), 0, sorted(changed))
     rows = [_mention_row(ws.id, batch[i].mention, now, tz) for i in fresh]
     # A plain executemany is many times faster than RETURNING row by row; the content hash is
     # unique in the workspace, so it gives the new ids back.
     insert_rows(conn, mention, rows)
     new_ids = _ids_by_hash(conn, ws.id, [r["content_hash"] for r in rows])
-    ids: list[int | None] = [None] * len(batch)
     for position, row in zip(fresh, rows, strict=True):
         ids[position] = new_ids[row["content_hash"]]
         batch[position].mention.id = ids[position]
@@ -69,18 +96,18 @@ def insert_batch(
     _insert_analysis(conn, ws.id, batch, fresh, ids, originals, now)
     delta = rollups.RollupDelta()
     for position, row in zip(fresh, rows, strict=True):
-        values = batch[position].values
+        found = batch[position].analysis
         delta.add(
             day=row["day"],
             channel=row["channel"],
             rating=row["rating"],
-            sentiment=values.get("sentiment"),
-            language=values.get("language"),
-            brands=_brand_sentiments(values),
-            tag_ids=values.get("tag_ids") or (),
+            sentiment=found.sentiment,
+            language=found.language,
+            brands=[(hit.brand_id, hit.sentiment) for hit in found.brands],
+            tag_ids=found.tags,
         )
     rollups.apply(conn, ws.id, delta)
-    return InsertResult(ids, sorted(skip), len(originals))
+    return InsertResult(ids, sorted(skip), len(originals), sorted(changed))
 
 
 def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[str, int]:
@@ -98,50 +125,169 @@ def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[st
     return found
 
 
-def _already_stored(conn: Connection, ws_id: int, batch: Sequence[AnalysedMention]) -> set[int]:
-    """Positions whose content hash or (source, external id) is stored or repeats in the batch."""
-    hashes = [am.mention.content_hash for am in batch]
-    known: set[str] = set()
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        known.update(
-            r[0]
-            for r in conn.execute(
-                sa.select(mention.c.content_hash).where(
-                    mention.c.workspace_id == ws_id, mention.c.content_hash.in_(chunk)
+def _stored_by(
+    conn: Connection, column: sa.Column[Any], wanted: Mapping[int, list[str]]
+) -> dict[tuple[int, str], list[int]]:
+    """(source id, value) → ids of stored mentions with that value in `column`."""
+    found: dict[tuple[int, str], list[int]] = {}
+    for source_id, values in wanted.items():
+        unique = sorted(set(values))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            for mid, value in conn.execute(
+                sa.select(mention.c.id, column).where(
+                    mention.c.source_id == source_id, column.in_(chunk)
                 )
-            )
-        )
-    external: dict[int, list[str]] = {}
+            ):
+                found.setdefault((source_id, value), []).append(mid)
+    return found
+
+
+def _identify(
+    conn: Connection, ws_id: int, batch: Sequence[AnalysedMention], by_url: bool
+) -> tuple[set[int], dict[int, int]]:
+    """Positions to skip (same content stored or earlier in the batch, or the same item
+    again in the batch) and positions that change a stored item (position → its id)."""
+    known = set(_ids_by_hash(conn, ws_id, [am.mention.content_hash for am in batch]))
+    by_ext: dict[int, list[str]] = {}
+    by_key: dict[int, list[str]] = {}
     for am in batch:
-        if am.mention.external_id is not None and am.mention.source_id is not None:
-            external.setdefault(am.mention.source_id, []).append(am.mention.external_id)
-    known_ext: set[tuple[int, str]] = set()
-    for source_id, ext_ids in external.items():
-        for start in range(0, len(ext_ids), _CHUNK):
-            chunk = ext_ids[start : start + _CHUNK]
-            known_ext.update(
-                (source_id, r[0])
-                for r in conn.execute(
-                    sa.select(mention.c.external_id).where(
-                        mention.c.source_id == source_id, mention.c.external_id.in_(chunk)
-                    )
-                )
-            )
+        m = am.mention
+        if m.source_id is None:
+            continue
+        if m.external_id:
+            by_ext.setdefault(m.source_id, []).append(m.external_id)
+        elif by_url and m.url:
+            by_key.setdefault(m.source_id, []).append(url_key(m.url) or "")
+    stored_ext = _stored_by(conn, mention.c.external_id, by_ext)
+    stored_url = _stored_by(conn, mention.c.url_key, by_key)
     skip: set[int] = set()
+    changed: dict[int, int] = {}
     seen_hash: set[str] = set()
-    seen_ext: set[tuple[int, str]] = set()
+    seen_identity: set[tuple[int, str]] = set()
     for position, am in enumerate(batch):
         m = am.mention
-        ext = (m.source_id, m.external_id) if m.external_id and m.source_id else None
+        identity, stored = None, None
+        if m.source_id is not None and m.external_id:
+            identity = (m.source_id, "ext:" + m.external_id)
+            stored = stored_ext.get((m.source_id, m.external_id))
+        elif m.source_id is not None and by_url and m.url:
+            identity = (m.source_id, "url:" + (url_key(m.url) or ""))
+            stored = stored_url.get((m.source_id, url_key(m.url) or ""))
         if m.content_hash in known or m.content_hash in seen_hash:
             skip.add(position)
-        elif ext is not None and (ext in known_ext or ext in seen_ext):
+        elif identity is not None and identity in seen_identity:
             skip.add(position)
+        elif stored and len(stored) == 1 and stored[0] not in changed.values():
+            changed[position] = stored[0]
+        elif stored:
+            skip.add(position)  # several stored items claim the identity: not ours to choose
         seen_hash.add(m.content_hash)
-        if ext is not None:
-            seen_ext.add(ext)
-    return skip
+        if identity is not None:
+            seen_identity.add(identity)
+    return skip, changed
+
+
+def _update_changed(
+    conn: Connection,
+    ws: Workspace,
+    batch: Sequence[AnalysedMention],
+    changed: Mapping[int, int],
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Write new content and analysis over stored items; corrections, person tags, tag
+    vetoes and case work stay, the rollups follow."""
+    ids = sorted(changed.values())
+    before = rollups.delta_for(conn, ids, -1)
+    corrected = _corrections(conn, ids)
+    vetoed = _vetoes(conn, ids)
+    for position, mid in changed.items():
+        am = batch[position]
+        row = _mention_row(ws.id, am.mention, now, tz)
+        for kept in ("workspace_id", "collected_at"):
+            row.pop(kept)
+        conn.execute(sa.update(mention).where(mention.c.id == mid).values(**row))
+    conn.execute(sa.delete(near_key).where(near_key.c.mention_id.in_(ids)))
+    conn.execute(sa.delete(mention_brand).where(mention_brand.c.mention_id.in_(ids)))
+    conn.execute(
+        sa.delete(mention_tag).where(
+            mention_tag.c.mention_id.in_(ids), mention_tag.c.origin == "rule"
+        )
+    )
+    positions = sorted(changed)
+    ids_at: list[int | None] = [changed.get(p) for p in range(len(batch))]
+    originals = {
+        p: o
+        for p, o in _find_originals(conn, ws.id, batch, positions, ids_at).items()
+        if o != changed[p]
+    }
+    for position in positions:
+        mid = changed[position]
+        found = batch[position].analysis
+        row = analysis_row(ws.id, mid, found, originals.get(position), now)
+        row.pop("mention_id")
+        label = corrected.get((mid, None))
+        if label is not None:
+            row.update(sentiment=label, sentiment_score=1.0, sentiment_source="person")
+        conn.execute(sa.update(analysis).where(analysis.c.mention_id == mid).values(**row))
+        if position not in originals:
+            insert_rows(
+                conn,
+                near_key,
+                [
+                    {"workspace_id": ws.id, "key": k, "mention_id": mid}
+                    for k in dict.fromkeys(found.near_keys)
+                ],
+            )
+        hits = brand_hit_rows(mid, found.brands)
+        for hit in hits:
+            label = corrected.get((mid, hit["brand_id"]))
+            if label is not None:
+                hit.update(sentiment=label, sentiment_score=1.0)
+        if hits:
+            conn.execute(sa.insert(mention_brand), hits)
+        tags = [
+            {
+                "mention_id": mid,
+                "tag_id": t,
+                "origin": "rule",
+                "created_by": None,
+                "created_at": now,
+            }
+            for t in dict.fromkeys(found.tags)
+            if (mid, t) not in vetoed
+        ]
+        if tags:
+            conn.execute(sa.insert(mention_tag), tags)
+    rollups.apply(conn, ws.id, rollups.combine(before, rollups.delta_for(conn, ids, 1)))
+
+
+def _corrections(conn: Connection, ids: Sequence[int]) -> dict[tuple[int, int | None], str]:
+    """(mention id, brand id or None) → a person's latest sentiment label."""
+    out: dict[tuple[int, int | None], str] = {}
+    for mid, bid, label in conn.execute(
+        sa.select(
+            sentiment_correction.c.mention_id,
+            sentiment_correction.c.brand_id,
+            sentiment_correction.c.label,
+        )
+        .where(sentiment_correction.c.mention_id.in_(list(ids)))
+        .order_by(sentiment_correction.c.id)
+    ):
+        out[(mid, bid)] = label
+    return out
+
+
+def _vetoes(conn: Connection, ids: Sequence[int]) -> set[tuple[int, int]]:
+    return {
+        (mid, tid)
+        for mid, tid in conn.execute(
+            sa.select(tag_veto.c.mention_id, tag_veto.c.tag_id).where(
+                tag_veto.c.mention_id.in_(list(ids))
+            )
+        )
+    }
 
 
 def _mention_row(ws_id: int, m: Mention, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
@@ -154,6 +300,7 @@ def _mention_row(ws_id: int, m: Mention, now: datetime, tz: ZoneInfo) -> dict[st
         "text": m.text,
         "title": m.title,
         "url": m.url,
+        "url_key": url_key(m.url),
         "author_name": m.author.name,
         "author_id": m.author.id,
         "author_kind": m.author.kind,
@@ -183,7 +330,7 @@ def _find_originals(
     """Position → id of the stored or earlier-in-batch mention it copies."""
     wanted: set[int] = set()
     for position in fresh:
-        wanted.update(batch[position].values.get("dedupe_keys") or ())
+        wanted.update(batch[position].analysis.near_keys)
     by_key: dict[int, int] = {}
     keys = sorted(wanted)
     for start in range(0, len(keys), _CHUNK):
@@ -198,16 +345,16 @@ def _find_originals(
     originals: dict[int, int] = {}
     local: dict[int, int] = {}  # key → position of an earlier original in this batch
     for position in fresh:
-        values = batch[position].values
-        keys_of = values.get("dedupe_keys") or []
-        sig = values.get("signature") or b""
+        found = batch[position].analysis
+        keys_of = found.near_keys
+        sig = found.signature or b""
         for key in keys_of:
             candidate = by_key.get(key)
             if candidate is not None and _same(signatures.get(candidate, b""), sig):
                 originals[position] = candidate
                 break
             earlier = local.get(key)
-            if earlier is not None and _same(batch[earlier].values.get("signature") or b"", sig):
+            if earlier is not None and _same(batch[earlier].analysis.signature or b"", sig):
                 originals[position] = ids[earlier]  # type: ignore[assignment]
                 break
         if position not in originals:
@@ -249,14 +396,14 @@ def _insert_analysis(
     tag_rows: list[dict[str, Any]] = []
     for position in fresh:
         mid = ids[position]
-        values = batch[position].values
-        analysis_rows.append(analysis_row(ws_id, mid, values, originals.get(position), now))
+        found = batch[position].analysis
+        analysis_rows.append(analysis_row(ws_id, mid, found, originals.get(position), now))
         if position not in originals:
             key_rows.extend(
                 {"workspace_id": ws_id, "key": k, "mention_id": mid}
-                for k in dict.fromkeys(values.get("dedupe_keys") or ())
+                for k in dict.fromkeys(found.near_keys)
             )
-        brand_rows.extend(brand_hit_rows(mid, values))
+        brand_rows.extend(brand_hit_rows(mid, found.brands))
         tag_rows.extend(
             {
                 "mention_id": mid,
@@ -265,7 +412,7 @@ def _insert_analysis(
                 "created_by": None,
                 "created_at": now,
             }
-            for t in dict.fromkeys(values.get("tag_ids") or ())
+            for t in dict.fromkeys(found.tags)
         )
     insert_rows(conn, analysis, analysis_rows)
     insert_rows(conn, near_key, key_rows)
@@ -312,43 +459,34 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
 
 
 def analysis_row(
-    ws_id: int, mid: int | None, values: Mapping[str, Any], duplicate_of: int | None, now: datetime
+    ws_id: int, mid: int | None, found: Analysis, duplicate_of: int | None, now: datetime
 ) -> dict[str, Any]:
-    """The analysis table row for one mention's pipeline values."""
+    """The analysis table row for one mention's analysis."""
     return {
         "mention_id": mid,
         "workspace_id": ws_id,
-        "language": values.get("language"),
-        "sentiment": values.get("sentiment"),
-        "sentiment_score": values.get("sentiment_score"),
-        "sentiment_source": values.get("sentiment_source"),
-        "is_spam": bool(values.get("is_spam", False)),
+        "language": found.language,
+        "sentiment": found.sentiment,
+        "sentiment_score": found.sentiment_score,
+        "sentiment_source": found.sentiment_source,
+        "is_spam": found.is_spam,
         "duplicate_of": duplicate_of,
-        "signature": values.get("signature"),
+        "signature": found.signature,
         "analysed_at": now,
     }
 
 
-def brand_hit_rows(mid: int | None, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """mention_brand rows from the brands stage's hits and the sentiment stage's scores."""
-    hits = values.get("brand_hits") or []
-    scores = values.get("brand_sentiments") or []
-    rows = []
-    for index, hit in enumerate(hits):
-        score = scores[index] if index < len(scores) else {}
-        rows.append(
-            {
-                "mention_id": mid,
-                "brand_id": hit["brand_id"],
-                "role": hit.get("role", "passing"),
-                "role_reason": hit.get("role_reason"),
-                "sentiment": score.get("sentiment"),
-                "sentiment_score": score.get("score"),
-                "is_comparison": bool(hit.get("is_comparison", False)),
-            }
-        )
-    return rows
-
-
-def _brand_sentiments(values: Mapping[str, Any]) -> Iterable[tuple[int, str | None]]:
-    return [(r["brand_id"], r["sentiment"]) for r in brand_hit_rows(None, values)]
+def brand_hit_rows(mid: int | None, hits: Iterable[BrandHit]) -> list[dict[str, Any]]:
+    """mention_brand rows for a mention's brand hits."""
+    return [
+        {
+            "mention_id": mid,
+            "brand_id": hit.brand_id,
+            "role": hit.role,
+            "role_reason": hit.role_reason,
+            "sentiment": hit.sentiment,
+            "sentiment_score": hit.score,
+            "is_comparison": hit.is_comparison,
+        }
+        for hit in hits
+    ]

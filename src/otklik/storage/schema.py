@@ -63,6 +63,8 @@ mention = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("title", sa.Text),
     sa.Column("url", sa.Text),
+    # The URL's hash: with the source, an item's identity when it has no external id.
+    sa.Column("url_key", sa.String(32)),
     sa.Column("author_name", sa.Text),
     sa.Column("author_id", sa.String(500)),
     sa.Column("author_kind", sa.String(16)),
@@ -90,6 +92,7 @@ mention = sa.Table(
     sa.Index("uq_mention_source_external", "source_id", "external_id", unique=True),
     sa.Index("ix_mention_ws_channel_published", "workspace_id", "channel", "published_at"),
     sa.Index("ix_mention_ws_status_published", "workspace_id", "status", "published_at"),
+    sa.Index("ix_mention_source_url_key", "source_id", "url_key"),
 )
 
 analysis = sa.Table(
@@ -236,12 +239,19 @@ import_run = sa.Table(
     sa.Column("encoding", sa.String(32)),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
-    sa.Column("status", sa.String(16), nullable=False),  # running | done | failed
+    # running | done | failed | interrupted
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
     sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
     sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
     sa.Column("message", sa.Text),
+    # Which process runs it, and when it last stored a batch: a run whose process is gone
+    # is interrupted, and the next import of the same file can finish it.
+    sa.Column("pid", sa.Integer),
+    sa.Column("hostname", sa.String(255)),
+    sa.Column("heartbeat_at", sa.DateTime),
 )
 
 rejected_row = sa.Table(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from otklik.domain.filters import Filters
+from otklik.domain.mention import Analysis
 from otklik.domain.records import Correction, MentionRecord, Workspace
 from otklik.errors import ConfigError, InputError, NotFoundError
 from otklik.storage import aggregates, feed, filtering, migrate, rollups
@@ -159,10 +160,15 @@ class Store:
     # Mentions
 
     def insert(
-        self, conn: Connection, ws: Workspace, batch: Sequence[AnalysedMention]
+        self,
+        conn: Connection,
+        ws: Workspace,
+        batch: Sequence[AnalysedMention],
+        *,
+        identity_by_url: bool = False,
     ) -> InsertResult:
-        """Store a batch inside the caller's transaction."""
-        result = insert_batch(conn, ws, batch, utcnow())
+        """Store a batch inside the caller's transaction (see `mentions.insert_batch`)."""
+        result = insert_batch(conn, ws, batch, utcnow(), identity_by_url)
         self._inserted += result.inserted
         if conn.dialect.name == "postgresql" and self._inserted >= self._next_analyze:
             # A table that grew from nothing during an import keeps its empty-table statistics
@@ -219,20 +225,20 @@ class Store:
             conn.execute(sa.delete(mention).where(mention.c.id.in_(owned)))
             return len(owned)
 
-    def update_analysis(self, ws: Workspace, values_by_id: Mapping[int, Mapping[str, Any]]) -> None:
-        """Store re-analysis results; a person's sentiment correction is never overwritten."""
-        ids = sorted(values_by_id)
+    def update_analysis(self, ws: Workspace, analyses: Mapping[int, Analysis]) -> None:
+        """Store re-analysis results (language, sentiment, spam; brands and tags have their
+        own re-match); a person's sentiment correction is never overwritten."""
+        ids = sorted(analyses)
         with self.begin() as conn:
             before = rollups.delta_for(conn, ids, -1)
             corrected = self._corrected(conn, ids)
             now = utcnow()
             for mid in ids:
-                values = dict(values_by_id[mid])
+                row = analysis_row(ws.id, mid, analyses[mid], None, now)
                 if mid in corrected:
-                    values.update(
+                    row.update(
                         sentiment=corrected[mid], sentiment_score=1.0, sentiment_source="person"
                     )
-                row = analysis_row(ws.id, mid, values, None, now)
                 row.pop("duplicate_of")
                 row.pop("mention_id")
                 if row.get("signature") is None:

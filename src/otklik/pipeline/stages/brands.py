@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from otklik.pipeline.registry import register
 from otklik.pipeline.stage import Item
@@ -65,6 +64,28 @@ class BrandRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BrandMatch:
+    """A brand found in a mention: its role and why, where, the text about it, and whether
+    it is compared with another (`comparison_lean` +1 / -1 when comparatives praise or
+    fault it)."""
+
+    brand_id: int
+    role: str
+    role_reason: str
+    spans: tuple[tuple[int, int], ...]
+    context: str
+    is_comparison: bool
+    comparison_lean: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatches:
+    """The brands a mention names, in text order."""
+
+    brand_hits: tuple[BrandMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Clause:
     start: int
     end: int
@@ -117,7 +138,7 @@ class BrandMatcher:
         self.brands = {brand.id: brand for brand in brands}
         self.rules = RuleSet({brand.id: brand.query for brand in brands})
 
-    def analyse(self, text: str, title: str | None = None) -> list[dict[str, Any]]:
+    def analyse(self, text: str, title: str | None = None) -> list[BrandMatch]:
         """Brand hits of a text: id, role with its reason, spans, context and comparison flag."""
         doc = self.rules.document(text)
         found = {k: v for k, v in self.rules.match_document(doc).items() if v}
@@ -145,7 +166,7 @@ class BrandMatcher:
             if len(ids) > 1 and self._compares(doc, sentences[n])
         }
         leans = _comparison_leans(doc, found, sentences, comparing)
-        hits: list[dict[str, Any]] = []
+        hits: list[BrandMatch] = []
         for brand_id, spans in found.items():
             role, reason = self._role(
                 doc, brand_id, spans, in_title, sentences, clauses, sentences_of, brands_in_sentence
@@ -158,18 +179,17 @@ class BrandMatcher:
                     for n in sorted(clauses_of[brand_id])
                 )
             hits.append(
-                {
-                    "brand_id": brand_id,
-                    "role": role,
-                    "role_reason": reason,
-                    "spans": [[s.start, s.end] for s in spans],
-                    "context": context,
-                    "is_comparison": bool(sentences_of[brand_id] & comparing),
-                    # +1 / -1 when comparatives praise or fault this brand against another.
-                    "comparison_lean": leans.get(brand_id, 0),
-                }
+                BrandMatch(
+                    brand_id,
+                    role,
+                    reason,
+                    tuple((s.start, s.end) for s in spans),
+                    context,
+                    bool(sentences_of[brand_id] & comparing),
+                    leans.get(brand_id, 0),
+                )
             )
-        hits.sort(key=lambda hit: (hit["spans"][0][0], hit["brand_id"]))
+        hits.sort(key=lambda hit: (hit.spans[0][0], hit.brand_id))
         return hits
 
     @staticmethod
@@ -298,11 +318,12 @@ class BrandsStage:
             analyzer()
             self._matcher = BrandMatcher(self.brands)
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[BrandMatches]:
         """Brand hits for each item, in order."""
         self.load()
         assert self._matcher is not None
+        matcher = self._matcher
         return [
-            {"brand_hits": self._matcher.analyse(item.get("clean_text") or "", item.get("title"))}
+            BrandMatches(tuple(matcher.analyse(item.get("clean_text") or "", item.get("title"))))
             for item in batch
         ]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from otklik.domain.mention import NEAR_THRESHOLD, similarity
 from otklik.pipeline.registry import register
 from otklik.pipeline.stage import Item
 
@@ -23,7 +24,6 @@ BANDS = 8
 ROWS = NUM_HASHES // BANDS
 # Texts shorter than this are too generic ("Спасибо!") to call copies of each other.
 MIN_CHARS = 30
-NEAR_THRESHOLD = 0.7
 _MAX_CHARS = 5000
 _SHINGLE = 5
 _PRIME = (1 << 31) - 1
@@ -111,15 +111,6 @@ def _group_signatures(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
     return list((sig & np.uint64(0xFFFFFFFF)).astype(np.uint32))
 
 
-def similarity(left: bytes, right: bytes) -> float:
-    """Estimated Jaccard similarity of two stored signatures."""
-    a = np.frombuffer(left, dtype=np.uint32)
-    b = np.frombuffer(right, dtype=np.uint32)
-    if a.shape != b.shape or a.size == 0:
-        return 0.0
-    return float(np.count_nonzero(a == b)) / a.size
-
-
 def band_keys(sig: npt.NDArray[np.uint32]) -> list[int]:
     """Lookup keys, one per MinHash band (signed 63-bit); identical texts share all of them."""
     return [
@@ -130,6 +121,15 @@ def band_keys(sig: npt.NDArray[np.uint32]) -> list[int]:
 
 def _to_key(data: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 1
+
+
+@dataclass(frozen=True, slots=True)
+class NearKeys:
+    """Lookup keys and signature of an item, and the index of an earlier copy in its batch."""
+
+    dedupe_keys: tuple[int, ...]
+    signature: bytes | None
+    duplicate_in_batch: int | None
 
 
 @register("dedupe")
@@ -143,9 +143,9 @@ class DedupeStage:
     def load(self) -> None:
         """Nothing to load."""
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[NearKeys]:
         """Keys and signature per item; `duplicate_in_batch` is the index of an earlier copy."""
-        out: list[Mapping[str, Any]] = []
+        out: list[NearKeys] = []
         first_by_key: dict[int, int] = {}
         sigs: list[bytes] = []
         texts = [canonical(item["clean_text"]) for item in batch]
@@ -153,7 +153,7 @@ class DedupeStage:
         computed = iter(signatures(long_enough))
         for index, text in enumerate(texts):
             if len(text) < MIN_CHARS:
-                out.append({"dedupe_keys": [], "signature": None, "duplicate_in_batch": None})
+                out.append(NearKeys((), None, None))
                 sigs.append(b"")
                 continue
             sig = next(computed)
@@ -169,5 +169,5 @@ class DedupeStage:
             if original is None:
                 for key in keys:
                     first_by_key.setdefault(key, index)
-            out.append({"dedupe_keys": keys, "signature": raw, "duplicate_in_batch": original})
+            out.append(NearKeys(tuple(keys), raw, original))
         return out

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from otklik.errors import ConfigError
 from otklik.pipeline.registry import register
@@ -46,6 +47,13 @@ def strip_noise(text: str) -> str:
     return _NOISE.sub(" ", text)
 
 
+@dataclass(frozen=True, slots=True)
+class Detected:
+    """The language found (ISO 639-1), or None for text without letters."""
+
+    language: str | None
+
+
 @register("language")
 class LanguageStage:
     """Detects each item's language among a configured set (ISO 639-1 codes)."""
@@ -76,7 +84,7 @@ class LanguageStage:
         self._detector = LanguageDetectorBuilder.from_languages(*langs).build()
         self._codes = {getattr(Language, _ISO_TO_LINGUA[c]): c for c in self.languages}
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[Detected]:
         """Detect languages; texts without letters get None."""
         self.load()
         assert self._detector is not None
@@ -94,7 +102,7 @@ class LanguageStage:
             found = self._detector.detect_languages_in_parallel_of([t for _, t in pending])
             for (index, _), language in zip(pending, found, strict=True):
                 results[index] = self._codes.get(language) if language is not None else None
-        return [{"language": code} for code in results]
+        return [Detected(code) for code in results]
 
     def _cheap_evidence(self, text: str) -> tuple[bool, str | None]:
         letters = len(_LETTER.findall(text))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from otklik.pipeline.registry import register
 from otklik.pipeline.stage import Item
@@ -21,6 +21,13 @@ def normalise_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """The text the later stages read."""
+
+    clean_text: str
+
+
 @register("normalise")
 class NormaliseStage:
     """Cleans text for the stages after it; the stored original is never touched."""
@@ -32,12 +39,12 @@ class NormaliseStage:
     def load(self) -> None:
         """Nothing to load."""
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[Normalised]:
         """Clean each item's text, with its title (if any) in front."""
-        out: list[Mapping[str, Any]] = []
+        out: list[Normalised] = []
         for item in batch:
             title = item.get("title")
             text = item["text"] or ""
             joined = f"{title}. {text}" if title and title not in text else text
-            out.append({"clean_text": normalise_text(joined)})
+            out.append(Normalised(normalise_text(joined)))
         return out

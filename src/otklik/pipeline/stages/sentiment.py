@@ -4,15 +4,14 @@ counted as evidence, and one sentiment per brand hit."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from otklik.pipeline.registry import register
-from otklik.pipeline.sentiment_backends import load_backend
+from otklik.pipeline.sentiment_backends import backend_for_path, load_backend
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
 from otklik.pipeline.stage import Item
-from otklik.settings import Settings
 
 SERVED_LANGUAGES = frozenset({"ru", "kk", "en"})
 # Characters of a text the model reads; reviews are far shorter, and it bounds the time a
@@ -37,6 +36,24 @@ EMPTY_PROBABILITIES = (0.3, 0.4, 0.3)
 OTHER_LANGUAGE_WEIGHT = 0.5
 
 
+@dataclass(frozen=True, slots=True)
+class BrandSentiment:
+    """The sentiment towards one brand hit (same order as the brand hits)."""
+
+    sentiment: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """An item's sentiment, its probability and source, and one per brand hit."""
+
+    sentiment: str
+    sentiment_score: float
+    sentiment_source: str
+    brand_sentiments: tuple[BrandSentiment, ...]
+
+
 @register("sentiment")
 class SentimentStage:
     """Labels each item's text (and each brand hit's context) positive, neutral or negative.
@@ -54,22 +71,28 @@ class SentimentStage:
 
     def __init__(
         self,
-        settings: Settings | None = None,
         backend: SentimentBackend | None = None,
         model_path: Path | None = None,
+        model: Path | None = None,
+        device: str = "auto",
     ) -> None:
-        self.settings = settings
         self.backend = backend
         self.model_path = model_path
+        self.model = model
+        self.device = device
 
     def load(self) -> None:
-        """Pick and load the backend: the model settings name (OTKLIK_SENTIMENT_MODEL) when
-        set, else the compact model at `model_path` (a workspace's own), else the shipped one."""
+        """Pick and load the backend: `model` (a Hugging Face directory or a compact model
+        file, for every workspace) when given, else the compact model at `model_path` (a
+        workspace's own), else the shipped one."""
         if self.backend is None:
-            self.backend = load_backend(self.settings, self.model_path)
+            if self.model is not None:
+                self.backend = backend_for_path(self.model, self.device)
+            else:
+                self.backend = load_backend(None, self.model_path)
         self.backend.load()
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[Sentiment]:
         """Sentiment, score, source and brand sentiments for each item, in order."""
         if not batch:
             return []
@@ -84,7 +107,7 @@ class SentimentStage:
             languages.append(language)
             owners.append((position, None))
             for hit_no, hit in enumerate(item.get("brand_hits") or ()):
-                texts.append(str(hit.get("context") or "")[:MAX_CHARS])
+                texts.append(str(hit.context or "")[:MAX_CHARS])
                 languages.append(language)
                 owners.append((position, hit_no))
         readable = [k for k, text in enumerate(texts) if text.strip()]
@@ -92,7 +115,8 @@ class SentimentStage:
             [texts[k] for k in readable], [languages[k] for k in readable]
         )
         by_index = dict(zip(readable, predictions, strict=True))
-        results: list[dict[str, Any]] = [{"brand_sentiments": []} for _ in batch]
+        overall: list[tuple[str, float, str]] = [("neutral", 0.0, "model")] * len(batch)
+        per_brand: list[list[BrandSentiment]] = [[] for _ in batch]
         for k, (position, hit_index) in enumerate(owners):
             item = batch[position]
             rating: int | None = _stars(item.get("rating"))
@@ -100,16 +124,17 @@ class SentimentStage:
                 rating = None  # a rating is about the whole review, not each of several brands
             prediction = by_index.get(k)
             if hit_index is not None and prediction is not None:
-                lean = int(item.get("brand_hits")[hit_index].get("comparison_lean") or 0)
+                lean = int(item.get("brand_hits")[hit_index].comparison_lean or 0)
                 prediction = lean_towards(prediction, lean)
             label, score, source = decide(prediction, languages[k], rating)
             if hit_index is None:
-                results[position].update(
-                    sentiment=label, sentiment_score=score, sentiment_source=source
-                )
+                overall[position] = (label, score, source)
             else:
-                results[position]["brand_sentiments"].append({"sentiment": label, "score": score})
-        return list(results)
+                per_brand[position].append(BrandSentiment(label, score))
+        return [
+            Sentiment(label, score, source, tuple(brands))
+            for (label, score, source), brands in zip(overall, per_brand, strict=True)
+        ]
 
 
 def lean_towards(prediction: Prediction, lean: int) -> Prediction:

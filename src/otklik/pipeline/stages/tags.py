@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from otklik.pipeline.registry import register
 from otklik.pipeline.stage import Item
@@ -19,6 +18,13 @@ class TagRule:
     id: int
     name: str
     query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TagMatches:
+    """Ids of the rule tags whose query matches, sorted."""
+
+    tag_ids: tuple[int, ...]
 
 
 @register("tags")
@@ -39,12 +45,12 @@ class TagsStage:
             analyzer()
             self._rules = RuleSet({tag.id: tag.query for tag in self.tags if tag.query})
 
-    def run(self, batch: Sequence[Item]) -> list[Mapping[str, Any]]:
+    def run(self, batch: Sequence[Item]) -> list[TagMatches]:
         """Ids of the rule tags that match each item, sorted, in item order."""
         self.load()
         assert self._rules is not None
         rules = self._rules
         return [
-            {"tag_ids": sorted(rules.matching(rules.document(item.get("clean_text") or "")))}
+            TagMatches(tuple(sorted(rules.matching(rules.document(item.get("clean_text") or "")))))
             for item in batch
         ]

@@ -1,7 +1,7 @@
 """jobs, schedules, web sessions and failed logins
 
 Revision ID: 0003_jobs
-Revises: 0001
+Revises: 0002_intake
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_jobs"
-down_revision = "0001"
+down_revision = "0002_intake"
 branch_labels = None
 depends_on = None
 
