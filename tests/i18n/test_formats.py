@@ -51,3 +51,10 @@ def test_accept_language_picks_the_best_served_language() -> None:
     assert negotiate("kk-KZ") == "kk"
     assert negotiate("de, fr") is None
     assert negotiate("") is None
+
+
+def test_relative_periods_read_naturally() -> None:
+    now = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+    assert Formats("ru").ago(MOMENT, now) == "3 дня назад"
+    assert Formats("kk").ago(MOMENT, now) == "3 күн бұрын"
+    assert Formats("en").ago(MOMENT, now) == "3 days ago"

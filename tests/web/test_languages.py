@@ -24,6 +24,8 @@ def test_language_comes_from_user_then_browser_then_workspace(sqlite_world: WebW
         assert "Құпиясөзді ұмыттыңыз ба?" in kazakh.get("/login").text
         _sign_in(kazakh, "viewer")
         kazakh.get("/lang/en?next=/")
+        still = kazakh.get("/", follow_redirects=False)  # a new language is no sign-out
+        assert still.status_code == 200 and '<html lang="en">' in still.text
     svc = Services.open(sqlite_world.settings, sqlite_world.store)
     stored = accounts.user_by_email(svc, "viewer@example.com")
     assert stored is not None and stored.language == "en"
