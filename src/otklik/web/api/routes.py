@@ -9,13 +9,26 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters, parse_filters
+from otklik.domain.mention import SENTIMENTS
 from otklik.domain.records import Brand, Tag
 from otklik.storage.users import User
 from otklik.web import workspace
+from otklik.web.api.responses import (
+    CASE_STATUSES,
+    COMMON_RESPONSES,
+    NOT_FOUND,
+    ROLE_QUERY,
+    SENTIMENT_QUERY,
+    STATUS_QUERY,
+    TOO_LARGE,
+    Cursor,
+    Name,
+    RecordId,
+)
 from otklik.web.deps import api_user, web
 from otklik.web.workspace import CaseChange
 
-router = APIRouter()
+router = APIRouter(responses=COMMON_RESPONSES)
 Viewer = Annotated[User, Depends(api_user("viewer"))]
 Analyst = Annotated[User, Depends(api_user("analyst"))]
 
@@ -24,17 +37,12 @@ def api_filters(
     request: Request,
     brand: Annotated[list[str], Query(description="Brand name (repeatable).")] = [],  # noqa: B006
     tag: Annotated[list[str], Query(description="Tag name (repeatable).")] = [],  # noqa: B006
-    sentiment: Annotated[
-        list[str], Query(description="positive, neutral or negative (repeatable).")
-    ] = [],  # noqa: B006
+    sentiment: Annotated[list[str], SENTIMENT_QUERY] = [],  # noqa: B006
     channel: Annotated[list[str], Query(description="Channel: vk, review…")] = [],  # noqa: B006
     source: Annotated[list[str], Query(description="Source name.")] = [],  # noqa: B006
     language: Annotated[list[str], Query(description="ru, kk, en…")] = [],  # noqa: B006
-    status: Annotated[list[str], Query(description="new, in_progress, resolved, ignored.")] = [],  # noqa: B006
-    role: Annotated[
-        list[str],
-        Query(description="The brand's role: main, passing or comparison (repeatable)."),
-    ] = [],  # noqa: B006
+    status: Annotated[list[str], STATUS_QUERY] = [],  # noqa: B006
+    role: Annotated[list[str], ROLE_QUERY] = [],  # noqa: B006
     rating_min: Annotated[str | None, Query(description="Lowest rating (1–5).")] = None,
     rating_max: Annotated[str | None, Query(description="Highest rating (1–5).")] = None,
     since: Annotated[str | None, Query(description="2025-01-01 or ISO 8601.")] = None,
@@ -68,7 +76,7 @@ def list_mentions(
     request: Request,
     _user: Viewer,
     filters: ApiFilters,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
     """Mentions matching the filters, newest first; pass next_cursor back as cursor."""
@@ -77,8 +85,8 @@ def list_mentions(
     return {"items": [r.to_dict() for r in records], "next_cursor": next_cursor}
 
 
-@router.get("/mentions/{mention_id}")
-def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, Any]:
+@router.get("/mentions/{mention_id}", responses=NOT_FOUND)
+def get_mention(request: Request, mention_id: RecordId, _user: Viewer) -> dict[str, Any]:
     """One mention with its analysis, case fields and notes."""
     state = web(request)
     return _detail(request, state.store.mention(state.ws, mention_id).to_dict())
@@ -87,9 +95,17 @@ def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, A
 class MentionPatch(BaseModel):
     """Changes to a mention; fields left out stay as they are (assignee null unassigns)."""
 
-    status: str | None = Field(None, description="new, in_progress, resolved or ignored")
+    status: str | None = Field(
+        None,
+        description="new, in_progress, resolved or ignored",
+        json_schema_extra={"enum": [*CASE_STATUSES, None]},
+    )
     assignee: str | None = Field(None, description="Who works on it; null to unassign")
-    sentiment: str | None = Field(None, description="Correct the sentiment: positive…")
+    sentiment: str | None = Field(
+        None,
+        description="Correct the sentiment: positive, neutral or negative",
+        json_schema_extra={"enum": [*SENTIMENTS, None]},
+    )
     tags_add: list[str] = Field(default_factory=list, description="Tags a person adds")
     tags_remove: list[str] = Field(
         default_factory=list,
@@ -99,9 +115,9 @@ class MentionPatch(BaseModel):
     reply: str | None = Field(None, description="The reply that was sent")
 
 
-@router.patch("/mentions/{mention_id}")
+@router.patch("/mentions/{mention_id}", responses=NOT_FOUND)
 def patch_mention(
-    request: Request, mention_id: int, patch: MentionPatch, user: Analyst
+    request: Request, mention_id: RecordId, patch: MentionPatch, user: Analyst
 ) -> dict[str, Any]:
     """Change status, assignee, tags or sentiment; add a note or the reply that was sent."""
     change = CaseChange(
@@ -154,15 +170,15 @@ def stats(
 class BrandIn(BaseModel):
     """A brand to add or change."""
 
-    name: str
-    query: str
+    name: Name
+    query: Annotated[str, Field(min_length=1, pattern=r"\S")]
     own: bool = False
 
 
 class TagIn(BaseModel):
     """A tag to add or change; a query makes it a rule."""
 
-    name: str
+    name: Name
     query: str | None = None
 
 
@@ -186,7 +202,7 @@ def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]
     return _brand(b, state.jobs.records("brand").get(b.id))
 
 
-@router.put("/brands/{name}")
+@router.put("/brands/{name}", responses=NOT_FOUND)
 def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> dict[str, Any]:
     """Change a brand's name, query or own flag. A renamed brand keeps its id and the mentions
     it is in; a changed query is matched against stored mentions in the background."""
@@ -216,7 +232,7 @@ def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
     return _tag(t, state.jobs.records("tag").get(t.id))
 
 
-@router.put("/tags/{name}")
+@router.put("/tags/{name}", responses=NOT_FOUND)
 def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[str, Any]:
     """Change a tag's name or rule query. A renamed tag keeps its id and every assignment; a
     changed rule is applied to stored mentions in the background (people's tags stay)."""
@@ -235,7 +251,7 @@ def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: job.get(k) for k in ("state", "done", "total", "matched", "error", "updated_at")}
 
 
-@router.post("/imports", status_code=201)
+@router.post("/imports", status_code=201, responses=TOO_LARGE)
 def import_file(
     request: Request,
     _user: Analyst,
@@ -257,8 +273,8 @@ def import_file(
     }
 
 
-@router.get("/imports/{run_id}/rejected.csv")
-def rejected_rows(request: Request, run_id: int, _user: Analyst) -> Response:
+@router.get("/imports/{run_id}/rejected.csv", responses=NOT_FOUND)
+def rejected_rows(request: Request, run_id: RecordId, _user: Analyst) -> Response:
     """An import's rejected rows as CSV: row, field, reason, raw."""
     from otklik.web.pages.uploads import rejected_csv
 
