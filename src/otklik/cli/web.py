@@ -106,6 +106,7 @@ def users() -> None:
     Example:
       echo 's3cret-pass' | otklik users add anna@example.com --role analyst --password-stdin
       otklik users list
+      echo 'new-s3cret-pass' | otklik users passwd anna@example.com --password-stdin
     """
 
 
@@ -138,6 +139,34 @@ def users_add(app: AppContext, email: str, role: str, password_stdin: bool) -> N
     with app.store().begin() as conn:
         user = accounts.add_user(conn, email, role, hash_password(password), utcnow())
     output.message(f"added {user.email} ({user.role})")
+
+
+@users.command("passwd")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the new password from standard input (keeps it out of shell history).",
+)
+@pass_app
+def users_passwd(app: AppContext, email: str, password_stdin: bool) -> None:
+    """Set a user's password (for a lost one); the user's API tokens stay valid.
+
+    \b
+    Example:
+      echo 'new-s3cret-pass' | otklik users passwd anna@example.com --password-stdin
+    """
+    from otklik.errors import NotFoundError
+    from otklik.web.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+    with app.store().begin() as conn:
+        user = accounts.user_by_email(conn, email)
+        if user is None:
+            raise NotFoundError(f"no user with e-mail {email!r}; see otklik users list")
+        accounts.update_user(conn, user.id, password_hash=hash_password(password))
+    output.message(f"password changed for {user.email}")
 
 
 @users.command("list")
