@@ -11,7 +11,7 @@ from otklik.errors import NotFoundError
 from otklik.search_terms import open_store
 from otklik.storage import users as accounts
 from otklik.storage import utcnow
-from otklik.web.auth import verify_password
+from otklik.services.passwords import verify_password
 
 
 def test_passwd_sets_a_new_password_and_keeps_the_users_tokens(tmp_path: Path) -> None:
