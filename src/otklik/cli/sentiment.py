@@ -83,6 +83,21 @@ def eval_() -> None:
     show_default=True,
     help="Hashed feature columns as a power of two; 20 is the shipped model.",
 )
+@click.option(
+    "--tier",
+    type=click.Choice(["compact", "encoder"]),
+    default="compact",
+    show_default=True,
+    help="compact: the hashed n-gram model; encoder: the head over e5 embeddings (needs the "
+    "encoder extra; combined with the shipped compact model).",
+)
+@click.option(
+    "--embeddings",
+    "embeddings_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --tier encoder: folder of cached embeddings (bench/sentiment_embed_corpus.py); "
+    "texts not in it are embedded here.",
+)
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.pass_context
 def train_sentiment_command(
@@ -92,6 +107,8 @@ def train_sentiment_command(
     workspace: str | None,
     force: bool | None,
     dim_bits: int,
+    tier: str,
+    embeddings_dir: Path | None,
     fmt: str,
 ) -> None:
     """Train the compact sentiment model and print macro-F1 on every dev split.
@@ -110,7 +127,12 @@ def train_sentiment_command(
       otklik train sentiment --data ../shared/data/sentiment --out sentiment.npz
       otklik train sentiment --data ../shared/data/sentiment --out shop.npz --workspace shop
       otklik --workspace shop reanalyse
+      otklik train sentiment --tier encoder --data ../shared/data/sentiment \\
+        --out sentiment_encoder_head.npz --embeddings .cache/sentiment_embeddings
     """
+    if tier == "encoder":
+        _train_encoder(data_dir, out_path, embeddings_dir, fmt)
+        return
     from otklik.pipeline.sentiment_backends.compact import Featuriser
     from otklik.training.sentiment import TrainConfig, train_sentiment
 
@@ -151,6 +173,30 @@ def train_sentiment_command(
     )
     if retraining is not None:
         _render_retraining(ctx, workspace or "", retraining)
+
+
+def _train_encoder(data_dir: Path, out_path: Path | None, cache: Path | None, fmt: str) -> None:
+    from otklik.pipeline.sentiment_backends.encoder import Embedder
+    from otklik.training.encoder_head import EmbeddingCache, train_encoder_head
+
+    if out_path is None:
+        raise click.UsageError("give --out PATH for the head file")
+    try:
+        try:
+            fallback = Embedder().embed
+        except OtklikError:
+            fallback = None
+        report = train_encoder_head(data_dir, out_path, EmbeddingCache(cache, fallback).embed)
+    except OtklikError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [
+        {"dev split": name, "macro-F1": f"{ev.macro_f1:.4f}", "accuracy": f"{ev.accuracy:.4f}"}
+        for name, ev in report.dev.items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({n: ev.as_dict() for n, ev in report.dev.items()}, indent=2))
+        return
+    output.emit(rows, "table", title=f"encoder head → {out_path} ({report.seconds:.0f} s)")
 
 
 def _retrain(

@@ -87,7 +87,9 @@ class EmbeddingCache:
                 part = missing[start : start + 256]
                 for text, row in zip(part, self.fallback(part), strict=True):
                     self.rows[text] = row
-        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.rows[t] for t in texts]).astype(np.float32)
 
 
 def _read_sets(

