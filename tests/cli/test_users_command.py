@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from otklik.cli import cli
 from otklik.errors import NotFoundError
 from otklik.search_terms import open_store
+from otklik.services.passwords import verify_password
 from otklik.storage import users as accounts
 from otklik.storage import utcnow
-from otklik.services.passwords import verify_password
 
 
 def test_passwd_sets_a_new_password_and_keeps_the_users_tokens(tmp_path: Path) -> None:

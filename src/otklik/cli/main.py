@@ -249,20 +249,33 @@ def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> N
     default="table",
     show_default=True,
 )
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Use the compact sentiment model only (thousands of texts/s) instead of the encoder "
+    "tier (tens of texts/s per core, better on customer-service text).",
+)
 @pass_app
 def classify(
-    app: AppContext, texts: tuple[str, ...], file: Path | None, text_column: str, fmt: str
+    app: AppContext,
+    texts: tuple[str, ...],
+    file: Path | None,
+    text_column: str,
+    fmt: str,
+    fast: bool,
 ) -> None:
-    """Analyse texts without storing them: language, sentiment and score.
+    """Analyse texts without storing them: language, sentiment, score and the tier that
+    labelled each text (encoder by default, compact with --fast or without the encoder extra).
 
     \b
     Example:
       otklik classify "Доставка опять опоздала" "Great service, thank you"
       otklik classify --file reviews.csv --text-column text --format jsonl
+      otklik classify --fast --file reviews.csv --format jsonl
     """
     from otklik.cli.classifying import run_classify
 
-    run_classify(app, texts, file, text_column, fmt)
+    run_classify(app, texts, file, text_column, fmt, fast=fast)
 
 
 @cli.command()
