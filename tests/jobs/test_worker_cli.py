@@ -106,6 +106,30 @@ def test_import_in_the_background_runs_on_the_worker(db_url: str, tmp_path: Path
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
+def test_reanalysis_in_the_background_covers_the_filtered_mentions(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert _otklik(sqlite_url, "init").returncode == 0
+    path = write_csv(tmp_path / "reviews.csv", 40)
+    assert _otklik(sqlite_url, "import", str(path)).returncode == 0
+    russian = json.loads(
+        _otklik(sqlite_url, "mentions", "--language", "ru", "--format", "json").stdout
+    )
+    bad = _otklik(sqlite_url, "reanalyse", "--since", "not-a-date", "--background")
+    assert bad.returncode == 2 and _jobs(sqlite_url) == []  # refused before it is queued
+    queued = _otklik(sqlite_url, "reanalyse", "--language", "ru", "--background")
+    assert queued.returncode == 0, queued.stderr
+    job_id = int(queued.stdout.strip().splitlines()[-1])
+    (listed,) = _jobs(sqlite_url)
+    assert (listed["id"], listed["kind"], listed["status"]) == (job_id, "reanalyse", "queued")
+    assert listed["arguments"] == {"filters": {"language": ["ru"]}}
+    assert _otklik(sqlite_url, "worker", "--once").returncode == 0
+    (done,) = _jobs(sqlite_url)
+    assert done["status"] == "done" and 0 < len(russian) < 40
+    assert done["result"] == {"reanalysed": len(russian)}
+    assert done["progress"]["done"] == done["progress"]["total"] == len(russian)
+
+
 def test_jobs_cancel_and_status_filter(sqlite_url: str, tmp_path: Path) -> None:
     assert _otklik(sqlite_url, "init").returncode == 0
     path = write_csv(tmp_path / "reviews.csv", 5)

@@ -280,8 +280,13 @@ def classify(
 
 @cli.command()
 @filter_options
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the re-analysis as a job for `otklik worker` instead; prints the job id last.",
+)
 @pass_app
-def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
+def reanalyse(app: AppContext, /, background: bool, **kwargs: Any) -> None:
     """Detect language and sentiment again for stored mentions (after a model change).
 
     People's sentiment corrections are kept. Brands and tags are re-matched by
@@ -294,12 +299,28 @@ def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
       otklik reanalyse --since 2025-01-01
       OTKLIK_SENTIMENT_MODEL=/models/rubert-sentiment otklik reanalyse --language ru
       otklik --workspace shop reanalyse
+      otklik reanalyse --language kk --background   # a worker does it; see `otklik jobs`
     """
+    from otklik.services import jobs
     from otklik.services.reanalyse import reanalyse as run
 
     ws = app.workspace()
-    filters = filters_from(kwargs, ws)
-    done = run(app.services(), ws, filters)
+    params = {
+        name: [str(v) for v in value] if isinstance(value, tuple) else str(value)
+        for name, value in kwargs.items()
+        if value is not None and value != ()
+    }
+    filters = filters_from(kwargs, ws)  # checked here, so a bad filter never reaches a job
+    if background:
+        job = jobs.enqueue(app.services(), ws, "reanalyse", {"filters": params})
+        output.message(f"queued re-analysis as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(done: int, total: int) -> None:
+        output.message(f"  re-analysed {done} of {total} mentions", err=True)
+
+    done = run(app.services(), ws, filters, progress)
     output.message(f"re-analysed {done} mentions")
 
 
