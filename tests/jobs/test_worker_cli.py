@@ -130,6 +130,21 @@ def test_reanalysis_in_the_background_covers_the_filtered_mentions(
     assert done["progress"]["done"] == done["progress"]["total"] == len(russian)
 
 
+def test_export_in_the_background_writes_the_file(db_url: str, tmp_path: Path) -> None:
+    assert _otklik(db_url, "init").returncode == 0
+    assert _otklik(db_url, "import", str(write_csv(tmp_path / "reviews.csv", 25))).returncode == 0
+    target = tmp_path / "out" / "low.csv"
+    target.parent.mkdir()
+    queued = _otklik(db_url, "export", str(target), "--rating-max", "2", "--background")
+    assert queued.returncode == 0, queued.stderr
+    assert not target.exists()  # the worker writes it
+    assert _otklik(db_url, "worker", "--once").returncode == 0
+    (done,) = [j for j in _jobs(db_url) if j["kind"] == "export"]
+    low = target.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert done["status"] == "done" and done["result"] == {"path": str(target), "rows": 10}
+    assert len(low) == 10  # ratings 1 and 2 of 1..5 over 25 rows
+
+
 def test_jobs_cancel_and_status_filter(sqlite_url: str, tmp_path: Path) -> None:
     assert _otklik(sqlite_url, "init").returncode == 0
     path = write_csv(tmp_path / "reviews.csv", 5)

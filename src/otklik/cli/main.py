@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from otklik import output
-from otklik.cli.context import AppContext, filter_options, filters_from, pass_app
+from otklik.cli.context import AppContext, filter_options, filter_params, filters_from, pass_app
 from otklik.errors import OtklikError
 from otklik.services import mentions as mentions_service
 from otklik.settings import Settings
@@ -200,6 +200,51 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    help="File format (default: from the file name's suffix).",
+)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the export as a job for `otklik worker` instead; prints the job id last.",
+)
+@pass_app
+def export(
+    app: AppContext, /, path: Path, fmt: str | None, background: bool, **kwargs: Any
+) -> None:
+    """Export every mention a filter selects to a CSV or XLSX file, newest first (no row cap;
+    an XLSX starts a new sheet every million rows). The file appears whole or not at all.
+
+    \b
+    Example:
+      otklik export complaints.xlsx --sentiment negative --since 2025-01-01
+      otklik export all.csv --background     # a worker writes it; see `otklik jobs`
+    """
+    from otklik.services import jobs
+
+    ws = app.workspace()
+    params = filter_params(kwargs)
+    filters = filters_from(kwargs, ws)
+    if background:
+        arguments = {"filters": params, "path": str(path.resolve()), "format": fmt}
+        job = jobs.enqueue(app.services(), ws, "export", arguments)
+        output.message(f"queued the export as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(done: int, total: int) -> None:
+        output.message(f"  exported {done} of {total} mentions", err=True)
+
+    written = mentions_service.export_file(app.services(), ws, filters, path, fmt, progress)
+    output.message(f"exported {written} mentions to {path}")
+
+
+@cli.command()
 @filter_options
 @click.option(
     "--by",
@@ -305,11 +350,7 @@ def reanalyse(app: AppContext, /, background: bool, **kwargs: Any) -> None:
     from otklik.services.reanalyse import reanalyse as run
 
     ws = app.workspace()
-    params = {
-        name: [str(v) for v in value] if isinstance(value, tuple) else str(value)
-        for name, value in kwargs.items()
-        if value is not None and value != ()
-    }
+    params = filter_params(kwargs)
     filters = filters_from(kwargs, ws)  # checked here, so a bad filter never reaches a job
     if background:
         job = jobs.enqueue(app.services(), ws, "reanalyse", {"filters": params})
