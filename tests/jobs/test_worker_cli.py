@@ -106,6 +106,45 @@ def test_import_in_the_background_runs_on_the_worker(db_url: str, tmp_path: Path
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
+def test_reanalysis_in_the_background_covers_the_filtered_mentions(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert _otklik(sqlite_url, "init").returncode == 0
+    path = write_csv(tmp_path / "reviews.csv", 40)
+    assert _otklik(sqlite_url, "import", str(path)).returncode == 0
+    russian = json.loads(
+        _otklik(sqlite_url, "mentions", "--language", "ru", "--format", "json").stdout
+    )
+    bad = _otklik(sqlite_url, "reanalyse", "--since", "not-a-date", "--background")
+    assert bad.returncode == 2 and _jobs(sqlite_url) == []  # refused before it is queued
+    queued = _otklik(sqlite_url, "reanalyse", "--language", "ru", "--background")
+    assert queued.returncode == 0, queued.stderr
+    job_id = int(queued.stdout.strip().splitlines()[-1])
+    (listed,) = _jobs(sqlite_url)
+    assert (listed["id"], listed["kind"], listed["status"]) == (job_id, "reanalyse", "queued")
+    assert listed["arguments"] == {"filters": {"language": ["ru"]}}
+    assert _otklik(sqlite_url, "worker", "--once").returncode == 0
+    (done,) = _jobs(sqlite_url)
+    assert done["status"] == "done" and 0 < len(russian) < 40
+    assert done["result"] == {"reanalysed": len(russian)}
+    assert done["progress"]["done"] == done["progress"]["total"] == len(russian)
+
+
+def test_export_in_the_background_writes_the_file(db_url: str, tmp_path: Path) -> None:
+    assert _otklik(db_url, "init").returncode == 0
+    assert _otklik(db_url, "import", str(write_csv(tmp_path / "reviews.csv", 25))).returncode == 0
+    target = tmp_path / "out" / "low.csv"
+    target.parent.mkdir()
+    queued = _otklik(db_url, "export", str(target), "--rating-max", "2", "--background")
+    assert queued.returncode == 0, queued.stderr
+    assert not target.exists()  # the worker writes it
+    assert _otklik(db_url, "worker", "--once").returncode == 0
+    (done,) = [j for j in _jobs(db_url) if j["kind"] == "export"]
+    low = target.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert done["status"] == "done" and done["result"] == {"path": str(target), "rows": 10}
+    assert len(low) == 10  # ratings 1 and 2 of 1..5 over 25 rows
+
+
 def test_jobs_cancel_and_status_filter(sqlite_url: str, tmp_path: Path) -> None:
     assert _otklik(sqlite_url, "init").returncode == 0
     path = write_csv(tmp_path / "reviews.csv", 5)

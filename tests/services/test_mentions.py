@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,35 @@ def test_export_escapes_formulas(world: World) -> None:
     read = list(csv.DictReader(io.StringIO(text)))
     assert read[0]["text"].startswith("'=HYPERLINK")
     assert mentions.to_xlsx(rows)[:2] == b"PK"
+
+
+def test_export_file_writes_every_row_of_the_view_with_progress(
+    world: World, tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int]] = []
+    target = tmp_path / "all.csv"
+    written = mentions.export_file(
+        world.svc, world.ws, Filters(), target, None, lambda d, t: seen.append((d, t))
+    )
+    read = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    every = [str(r.mention.id) for r in mentions.walk(world.svc, world.ws, Filters())]
+    assert written == 4 and [r["id"] for r in read] == every and seen[-1] == (4, 4)
+    assert next(r for r in read if r["channel"] == "vk")["text"].startswith("'=HYPERLINK")
+    book = tmp_path / "kk.xlsx"
+    kk = Filters(language=("kk",))
+    assert mentions.export_file(world.svc, world.ws, kk, book) == mentions.count(
+        world.svc, world.ws, kk
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book, read_only=True)["mentions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == mentions.EXPORT_COLUMNS and len(rows) == 1 + mentions.count(
+        world.svc, world.ws, kk
+    )
+    with pytest.raises(InputError):
+        mentions.export_file(world.svc, world.ws, Filters(), tmp_path / "all.pdf")
+    assert sorted(p.name for p in tmp_path.glob("*.partial")) == []
 
 
 def test_case_work_is_stored(world: World) -> None:

@@ -15,9 +15,15 @@ from otklik.services import classify
 
 
 def run_classify(
-    app: AppContext, texts: tuple[str, ...], file: Path | None, text_column: str, fmt: str
+    app: AppContext,
+    texts: tuple[str, ...],
+    file: Path | None,
+    text_column: str,
+    fmt: str,
+    fast: bool = False,
 ) -> None:
-    """Classify texts from arguments, a CSV file or standard input, a batch at a time."""
+    """Classify texts from arguments, a CSV file or standard input, a batch at a time; the
+    encoder tier relabels ru/kk/en texts unless `fast` (or the encoder extra is missing)."""
     if not texts and file is None:
         if sys.stdin.isatty():
             raise click.UsageError(
@@ -33,13 +39,19 @@ def run_classify(
             "note: no sentiment model is installed yet; reporting language only", err=True
         )
     rows: list[dict[str, Any]] = []
-    for out in classify.classify(app.settings, source):
+    notes: list[str] = []
+    for out in classify.classify(app.settings, source, fast=fast, notes=notes):
+        for note in notes:
+            output.message(f"note: {note}", err=True)
+        notes.clear()
         if fmt == "jsonl":
             output.emit(out, "jsonl")
         else:
             rows.extend(out)
     if fmt != "jsonl":
-        output.emit(rows, fmt, ["language", "sentiment", "score", "text"], widths={"text": 80})
+        output.emit(
+            rows, fmt, ["language", "sentiment", "score", "tier", "text"], widths={"text": 80}
+        )
 
 
 def csv_texts(path: Path, column: str) -> Iterator[str]:

@@ -91,6 +91,15 @@ def filter_options(func: F) -> F:
     return func
 
 
+def filter_params(kwargs: dict[str, Any]) -> dict[str, list[str] | str]:
+    """The filter flags a command was given, as plain values a job can keep (not popped)."""
+    return {
+        name: [str(v) for v in value] if isinstance(value, tuple) else str(value)
+        for name in FILTER_NAMES
+        if (value := kwargs.get(name)) is not None and value != ()
+    }
+
+
 def filters_from(kwargs: dict[str, Any], ws: Workspace) -> Filters:
     """Pop the filter flags out of a command's arguments into Filters."""
     params: dict[str, Any] = {}

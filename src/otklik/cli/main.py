@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from otklik import output
-from otklik.cli.context import AppContext, filter_options, filters_from, pass_app
+from otklik.cli.context import AppContext, filter_options, filter_params, filters_from, pass_app
 from otklik.errors import OtklikError
 from otklik.services import mentions as mentions_service
 from otklik.settings import Settings
@@ -209,6 +209,51 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    help="File format (default: from the file name's suffix).",
+)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the export as a job for `otklik worker` instead; prints the job id last.",
+)
+@pass_app
+def export(
+    app: AppContext, /, path: Path, fmt: str | None, background: bool, **kwargs: Any
+) -> None:
+    """Export every mention a filter selects to a CSV or XLSX file, newest first (no row cap;
+    an XLSX starts a new sheet every million rows). The file appears whole or not at all.
+
+    \b
+    Example:
+      otklik export complaints.xlsx --sentiment negative --since 2025-01-01
+      otklik export all.csv --background     # a worker writes it; see `otklik jobs`
+    """
+    from otklik.services import jobs
+
+    ws = app.workspace()
+    params = filter_params(kwargs)
+    filters = filters_from(kwargs, ws)
+    if background:
+        arguments = {"filters": params, "path": str(path.resolve()), "format": fmt}
+        job = jobs.enqueue(app.services(), ws, "export", arguments)
+        output.message(f"queued the export as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(done: int, total: int) -> None:
+        output.message(f"  exported {done} of {total} mentions", err=True)
+
+    written = mentions_service.export_file(app.services(), ws, filters, path, fmt, progress)
+    output.message(f"exported {written} mentions to {path}")
+
+
+@cli.command()
 @filter_options
 @click.option(
     "--by",
@@ -258,26 +303,44 @@ def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> N
     default="table",
     show_default=True,
 )
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Use the compact sentiment model only (thousands of texts/s) instead of the encoder "
+    "tier (tens of texts/s per core, better on customer-service text).",
+)
 @pass_app
 def classify(
-    app: AppContext, texts: tuple[str, ...], file: Path | None, text_column: str, fmt: str
+    app: AppContext,
+    texts: tuple[str, ...],
+    file: Path | None,
+    text_column: str,
+    fmt: str,
+    fast: bool,
 ) -> None:
-    """Analyse texts without storing them: language, sentiment and score.
+    """Analyse texts without storing them: language, sentiment, score and the tier that
+    labelled each text (encoder by default, compact with --fast or without the encoder extra).
 
     \b
     Example:
       otklik classify "Доставка опять опоздала" "Great service, thank you"
       otklik classify --file reviews.csv --text-column text --format jsonl
+      otklik classify --fast --file reviews.csv --format jsonl
     """
     from otklik.cli.classifying import run_classify
 
-    run_classify(app, texts, file, text_column, fmt)
+    run_classify(app, texts, file, text_column, fmt, fast=fast)
 
 
 @cli.command()
 @filter_options
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue the re-analysis as a job for `otklik worker` instead; prints the job id last.",
+)
 @pass_app
-def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
+def reanalyse(app: AppContext, /, background: bool, **kwargs: Any) -> None:
     """Detect language and sentiment again for stored mentions (after a model change).
 
     People's sentiment corrections are kept. Brands and tags are re-matched by
@@ -290,12 +353,24 @@ def reanalyse(app: AppContext, /, **kwargs: Any) -> None:
       otklik reanalyse --since 2025-01-01
       OTKLIK_SENTIMENT_MODEL=/models/rubert-sentiment otklik reanalyse --language ru
       otklik --workspace shop reanalyse
+      otklik reanalyse --language kk --background   # a worker does it; see `otklik jobs`
     """
+    from otklik.services import jobs
     from otklik.services.reanalyse import reanalyse as run
 
     ws = app.workspace()
-    filters = filters_from(kwargs, ws)
-    done = run(app.services(), ws, filters)
+    params = filter_params(kwargs)
+    filters = filters_from(kwargs, ws)  # checked here, so a bad filter never reaches a job
+    if background:
+        job = jobs.enqueue(app.services(), ws, "reanalyse", {"filters": params})
+        output.message(f"queued re-analysis as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(done: int, total: int) -> None:
+        output.message(f"  re-analysed {done} of {total} mentions", err=True)
+
+    done = run(app.services(), ws, filters, progress)
     output.message(f"re-analysed {done} mentions")
 
 

@@ -83,6 +83,21 @@ def eval_() -> None:
     show_default=True,
     help="Hashed feature columns as a power of two; 20 is the shipped model.",
 )
+@click.option(
+    "--tier",
+    type=click.Choice(["compact", "encoder"]),
+    default="compact",
+    show_default=True,
+    help="compact: the hashed n-gram model; encoder: the head over e5 embeddings (needs the "
+    "encoder extra; combined with the shipped compact model).",
+)
+@click.option(
+    "--embeddings",
+    "embeddings_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --tier encoder: folder of cached embeddings (bench/sentiment_embed_corpus.py); "
+    "texts not in it are embedded here.",
+)
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.pass_context
 def train_sentiment_command(
@@ -92,6 +107,8 @@ def train_sentiment_command(
     workspace: str | None,
     force: bool | None,
     dim_bits: int,
+    tier: str,
+    embeddings_dir: Path | None,
     fmt: str,
 ) -> None:
     """Train the compact sentiment model and print macro-F1 on every dev split.
@@ -110,7 +127,12 @@ def train_sentiment_command(
       otklik train sentiment --data ../shared/data/sentiment --out sentiment.npz
       otklik train sentiment --data ../shared/data/sentiment --out shop.npz --workspace shop
       otklik --workspace shop reanalyse
+      otklik train sentiment --tier encoder --data ../shared/data/sentiment \\
+        --out sentiment_encoder_head.npz --embeddings .cache/sentiment_embeddings
     """
+    if tier == "encoder":
+        _train_encoder(data_dir, out_path, embeddings_dir, fmt)
+        return
     from otklik.pipeline.sentiment_backends.compact import Featuriser
     from otklik.training.sentiment import TrainConfig, train_sentiment
 
@@ -151,6 +173,30 @@ def train_sentiment_command(
     )
     if retraining is not None:
         _render_retraining(ctx, workspace or "", retraining)
+
+
+def _train_encoder(data_dir: Path, out_path: Path | None, cache: Path | None, fmt: str) -> None:
+    from otklik.pipeline.sentiment_backends.encoder import Embedder
+    from otklik.training.encoder_head import EmbeddingCache, train_encoder_head
+
+    if out_path is None:
+        raise click.UsageError("give --out PATH for the head file")
+    try:
+        try:
+            fallback = Embedder().embed
+        except OtklikError:
+            fallback = None
+        report = train_encoder_head(data_dir, out_path, EmbeddingCache(cache, fallback).embed)
+    except OtklikError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [
+        {"dev split": name, "macro-F1": f"{ev.macro_f1:.4f}", "accuracy": f"{ev.accuracy:.4f}"}
+        for name, ev in report.dev.items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps({n: ev.as_dict() for n, ev in report.dev.items()}, indent=2))
+        return
+    output.emit(rows, "table", title=f"encoder head → {out_path} ({report.seconds:.0f} s)")
 
 
 def _retrain(
@@ -264,6 +310,26 @@ def render_before_after(
     "and after (the workspace's own model); with --model, before is the model the workspace "
     "uses now and after is --model.",
 )
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Instead of FILE: every dev split under this folder, scored by each --tier.",
+)
+@click.option(
+    "--cs",
+    "cs_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A customer-service set (text,label,language), scored by each --tier per language.",
+)
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    type=click.Choice(["floor", "compact", "encoder", "cascade"]),
+    help="With --data/--cs: tiers to score (repeatable; default compact, encoder, cascade; "
+    "floor trains TF-IDF + logistic regression on --data's train splits first).",
+)
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.pass_context
 def eval_sentiment_command(
@@ -273,6 +339,9 @@ def eval_sentiment_command(
     label_column: str,
     model_path: Path | None,
     workspace: str | None,
+    data_dir: Path | None,
+    cs_path: Path | None,
+    tiers: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Print accuracy, macro-F1, per-class F1 and the confusion matrix on a labelled CSV.
@@ -283,10 +352,15 @@ def eval_sentiment_command(
       otklik eval sentiment reviews.csv --format json
       otklik eval sentiment --workspace shop
       otklik eval sentiment --workspace shop --model shop.npz
+      otklik eval sentiment --data ../shared/data/sentiment --cs bench/data/cs_eval.csv \\
+        --tier floor --tier compact --tier encoder --tier cascade
     """
     from otklik.pipeline.sentiment_backends import load_backend
     from otklik.training.sentiment import evaluate, read_labelled_csv
 
+    if data_dir is not None or cs_path is not None:
+        eval_tiers(data_dir, cs_path, tiers or ("compact", "encoder", "cascade"), fmt)
+        return
     if workspace is not None:
         eval_workspace(ctx, workspace, model_path, fmt)
         return
@@ -303,6 +377,43 @@ def eval_sentiment_command(
         click.echo(json.dumps({"model": backend.name, **result.as_dict()}, indent=2))
         return
     render_evaluation(result.as_dict(), title=f"{file.name} ({backend.name} model)")
+
+
+def eval_tiers(
+    data_dir: Path | None, cs_path: Path | None, tiers: tuple[str, ...], fmt: str
+) -> None:
+    """Every tier on every dev split and the customer-service set, per language and class."""
+    from otklik.training.tier_eval import dev_sets, evaluate_tiers, read_cs_set
+
+    try:
+        sets = dev_sets(data_dir) if data_dir is not None else []
+        if cs_path is not None:
+            sets.append(read_cs_set(cs_path))
+        results = evaluate_tiers(sets, tiers, data_dir)
+    except OtklikError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2))
+        return
+    rows = []
+    for tier, by_set in results.items():
+        for name, parts in by_set.items():
+            for part, ev in parts.items():
+                f1 = ev["per_class_f1"]
+                rows.append(
+                    {
+                        "tier": tier,
+                        "set": name,
+                        "language": part,
+                        "n": ev["n"],
+                        "macro-F1": f"{ev['macro_f1']:.4f}",
+                        "F1 neg/neu/pos": "/".join(f"{f1[k]:.3f}" for k in f1),
+                        "confusion (rows true neg/neu/pos)": " | ".join(
+                            " ".join(map(str, row)) for row in ev["confusion"]
+                        ),
+                    }
+                )
+    output.emit(rows, "table", title="sentiment tiers: macro-F1, per-class F1, confusion")
 
 
 def eval_workspace(ctx: click.Context, workspace: str, model_path: Path | None, fmt: str) -> None:

@@ -112,6 +112,7 @@ def users() -> None:
     Example:
       echo 's3cret-pass' | otklik users add anna@example.com --role analyst --password-stdin
       otklik users list
+      echo 'new-s3cret-pass' | otklik users passwd anna@example.com --password-stdin
     """
 
 
@@ -141,6 +142,27 @@ def users_add(app: AppContext, email: str, role: str, password_stdin: bool) -> N
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     user = accounts.add_user(app.services(), email, role, password)
     output.message(f"added {user.email} ({user.role})")
+
+
+@users.command("passwd")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the new password from standard input (keeps it out of shell history).",
+)
+@pass_app
+def users_passwd(app: AppContext, email: str, password_stdin: bool) -> None:
+    """Set a user's password (for a lost one); the user's API tokens stay valid.
+
+    \b
+    Example:
+      echo 'new-s3cret-pass' | otklik users passwd anna@example.com --password-stdin
+    """
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
+    user = accounts.set_password(app.services(), email, password)
+    output.message(f"password changed for {user.email}; their sessions were signed out")
 
 
 @users.command("list")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
-from otklik.services import imports, queries, reanalyse, rematch
+from otklik.services import imports, mentions, queries, reanalyse, rematch
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.storage import Store, jobqueue, utcnow
@@ -186,11 +186,22 @@ def run_reanalyse(ctx: JobContext) -> dict[str, Any]:
     return {"reanalysed": reanalyse.reanalyse(ctx.svc, ctx.ws, filters, ctx.progress)}
 
 
+def run_export(ctx: JobContext) -> dict[str, Any]:
+    """Write the mentions a filter selects to a CSV or XLSX file (no row cap)."""
+    filters = queries.filters(ctx.ws, dict(ctx.arguments.get("filters") or {}))
+    path = Path(ctx.arguments["path"])
+    written = mentions.export_file(
+        ctx.svc, ctx.ws, filters, path, ctx.arguments.get("format"), ctx.progress
+    )
+    return {"path": str(path), "rows": written}
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
     "rematch_tag": run_rematch_tag,
     "reanalyse": run_reanalyse,
+    "export": run_export,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from otklik.domain.filters import Filters
 from otklik.domain.records import MentionRecord, Workspace
+from otklik.errors import InputError
 from otklik.services.context import Services
 
 PAGE = 1000
@@ -143,6 +145,83 @@ def to_xlsx(rows: Sequence[dict[str, Any]], headers: Sequence[str] | None = None
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+XLSX_SHEET_ROWS = 1_000_000  # a spreadsheet sheet holds 1,048,576 rows; the rest go on
+
+
+def export_file(
+    svc: Services,
+    ws: Workspace,
+    filters: Filters,
+    path: Path,
+    fmt: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write every mention of a view (newest first, no row cap) to a CSV or XLSX file, a
+    batch at a time with progress (done, total); the file appears whole or not at all.
+    Returns how many rows were written."""
+    chosen = fmt or path.suffix.lstrip(".").lower()
+    if chosen not in EXPORT_FORMATS:
+        raise InputError(f"cannot export to {path.name!r}: name a .csv or .xlsx file, or --format")
+    total = count(svc, ws, filters)
+    partial = path.with_name(f".{path.name}.partial")
+    records = (_flat(r) for r in walk(svc, ws, filters))
+    try:
+        write = _write_csv if chosen == "csv" else _write_xlsx
+        done = write(partial, records, total, progress)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return done
+
+
+def _write_csv(
+    path: Path,
+    rows: Iterable[dict[str, Any]],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    done = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        for done, row in enumerate(rows, 1):
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+            if progress is not None and done % 5000 == 0:
+                progress(done, max(total, done))
+    if progress is not None:
+        progress(done, done)
+    return done
+
+
+def _write_xlsx(
+    path: Path,
+    rows: Iterable[dict[str, Any]],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = None
+    done = 0
+    for done, row in enumerate(rows, 1):
+        if (done - 1) % XLSX_SHEET_ROWS == 0:
+            number = (done - 1) // XLSX_SHEET_ROWS + 1
+            sheet = book.create_sheet("mentions" if number == 1 else f"mentions {number}")
+            sheet.append(list(EXPORT_COLUMNS))
+        assert sheet is not None
+        sheet.append([_cell(row.get(c)) for c in EXPORT_COLUMNS])
+        if progress is not None and done % 5000 == 0:
+            progress(done, max(total, done))
+    if sheet is None:
+        book.create_sheet("mentions").append(list(EXPORT_COLUMNS))
+    book.save(path)
+    if progress is not None:
+        progress(done, done)
+    return done
 
 
 def _cell(value: Any) -> Any:

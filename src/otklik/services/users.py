@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from otklik.errors import NotFoundError
 from otklik.services.context import Services
 from otklik.services.passwords import hash_password, new_password, verify_password
 from otklik.storage import sessions, utcnow
@@ -41,6 +42,17 @@ def user_by_email(svc: Services, email: str) -> User | None:
     """The user with this e-mail, or None."""
     with svc.store.connect() as conn:
         return accounts.user_by_email(conn, email)
+
+
+def set_password(svc: Services, email: str, password: str) -> User:
+    """Set a user's password (a lost one): their sessions end, API tokens stay valid.
+    NotFoundError for an unknown e-mail, InputError for a short password."""
+    password_hash = hash_password(password)
+    with svc.store.begin() as conn:
+        user = accounts.user_by_email(conn, email)
+        if user is None:
+            raise NotFoundError(f"no user with e-mail {email!r}; see otklik users list")
+        return accounts.update_user(conn, user.id, password_hash=password_hash)
 
 
 def set_role(svc: Services, user_id: int, role: str) -> User:

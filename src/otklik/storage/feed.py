@@ -39,7 +39,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, mid = base64.urlsafe_b64decode(padded).decode().split("|")
-        return datetime.fromisoformat(moment), int(mid)
+        position = datetime.fromisoformat(moment), int(mid)
+        if not 0 < position[1] < 2**63:  # the database could not even compare it
+            raise ValueError(mid)
+        return position
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cursor {cursor!r} is not one this server gave out") from exc
 

@@ -8,7 +8,19 @@ from otklik.errors import ConfigError
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
 from otklik.settings import Settings
 
-__all__ = ["LABELS", "Prediction", "SentimentBackend", "backend_for_path", "load_backend"]
+__all__ = [
+    "LABELS",
+    "TIERS",
+    "Prediction",
+    "SentimentBackend",
+    "backend_for_path",
+    "load_backend",
+    "load_tier",
+]
+
+# The shipped tiers: the compact model, the encoder (e5 + head, needs the `encoder` extra),
+# and the cascade (encoder only where the compact model is unsure).
+TIERS = ("compact", "encoder", "cascade")
 
 # Suffix of the compact model files `otklik train sentiment` writes.
 COMPACT_SUFFIX = ".npz"
@@ -61,3 +73,18 @@ def backend_for_path(path: Path, device: str = "auto") -> SentimentBackend:
         f"directory or a compact model file ({COMPACT_SUFFIX}) from `otklik train sentiment`, "
         "or unset it"
     )
+
+
+def load_tier(tier: str) -> SentimentBackend:
+    """The shipped backend of one tier: "compact", "encoder" or "cascade"."""
+    from otklik.pipeline.sentiment_backends.compact import CompactBackend
+    from otklik.pipeline.sentiment_backends.encoder import CascadeBackend, EncoderBackend
+
+    tiers: dict[str, type[SentimentBackend]] = {
+        "compact": CompactBackend,
+        "encoder": EncoderBackend,
+        "cascade": CascadeBackend,
+    }
+    if tier not in tiers:
+        raise ConfigError(f"unknown sentiment tier {tier!r}; tiers are {', '.join(TIERS)}")
+    return tiers[tier]()

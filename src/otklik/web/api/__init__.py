@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 
 from otklik.domain.filters import FilterError
 from otklik.errors import ConfigError, InputError, NotFoundError, QueryError
+from otklik.web.api.responses import error_body, validation_failed
 from otklik.web.deps import WebState
 
 
@@ -28,14 +30,15 @@ def build_api(state: WebState) -> FastAPI:
 
     def bad_filter(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, FilterError)
-        return JSONResponse({"detail": str(exc), "parameter": exc.name}, status_code=422)
+        return error_body(str(exc), 422, exc.name)
 
     def bad_input(_request: Request, exc: Exception) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return error_body(str(exc), 422)
 
     def not_found(_request: Request, exc: Exception) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return error_body(str(exc), 404)
 
+    api.add_exception_handler(RequestValidationError, validation_failed)
     api.add_exception_handler(FilterError, bad_filter)
     for kind in (InputError, QueryError, ConfigError):
         api.add_exception_handler(kind, bad_input)

@@ -9,14 +9,27 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters
+from otklik.domain.mention import SENTIMENTS
 from otklik.domain.records import Brand, Tag
 from otklik.services import catalog, imports, jobs, mentions, queries
 from otklik.services.cases import CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web import workspace
+from otklik.web.api.responses import (
+    CASE_STATUSES,
+    COMMON_RESPONSES,
+    NOT_FOUND,
+    ROLE_QUERY,
+    SENTIMENT_QUERY,
+    STATUS_QUERY,
+    TOO_LARGE,
+    Cursor,
+    Name,
+    RecordId,
+)
 from otklik.web.deps import api_user, web
 
-router = APIRouter()
+router = APIRouter(responses=COMMON_RESPONSES)
 Viewer = Annotated[User, Depends(api_user("viewer"))]
 Analyst = Annotated[User, Depends(api_user("analyst"))]
 
@@ -25,17 +38,12 @@ def api_filters(
     request: Request,
     brand: Annotated[list[str], Query(description="Brand name (repeatable).")] = [],  # noqa: B006
     tag: Annotated[list[str], Query(description="Tag name (repeatable).")] = [],  # noqa: B006
-    sentiment: Annotated[
-        list[str], Query(description="positive, neutral or negative (repeatable).")
-    ] = [],  # noqa: B006
+    sentiment: Annotated[list[str], SENTIMENT_QUERY] = [],  # noqa: B006
     channel: Annotated[list[str], Query(description="Channel: vk, review…")] = [],  # noqa: B006
     source: Annotated[list[str], Query(description="Source name.")] = [],  # noqa: B006
     language: Annotated[list[str], Query(description="ru, kk, en…")] = [],  # noqa: B006
-    status: Annotated[list[str], Query(description="new, in_progress, resolved, ignored.")] = [],  # noqa: B006
-    role: Annotated[
-        list[str],
-        Query(description="The brand's role: main, passing or comparison (repeatable)."),
-    ] = [],  # noqa: B006
+    status: Annotated[list[str], STATUS_QUERY] = [],  # noqa: B006
+    role: Annotated[list[str], ROLE_QUERY] = [],  # noqa: B006
     rating_min: Annotated[str | None, Query(description="Lowest rating (1–5).")] = None,
     rating_max: Annotated[str | None, Query(description="Highest rating (1–5).")] = None,
     since: Annotated[str | None, Query(description="2025-01-01 or ISO 8601.")] = None,
@@ -69,7 +77,7 @@ def list_mentions(
     request: Request,
     _user: Viewer,
     filters: ApiFilters,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
     """Mentions matching the filters, newest first; pass next_cursor back as cursor."""
@@ -78,8 +86,8 @@ def list_mentions(
     return {"items": [r.to_dict() for r in records], "next_cursor": next_cursor}
 
 
-@router.get("/mentions/{mention_id}")
-def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, Any]:
+@router.get("/mentions/{mention_id}", responses=NOT_FOUND)
+def get_mention(request: Request, mention_id: RecordId, _user: Viewer) -> dict[str, Any]:
     """One mention with its analysis, case fields and notes."""
     state = web(request)
     return mentions.detail(state.svc, state.ws, mention_id)
@@ -88,9 +96,17 @@ def get_mention(request: Request, mention_id: int, _user: Viewer) -> dict[str, A
 class MentionPatch(BaseModel):
     """Changes to a mention; fields left out stay as they are (assignee null unassigns)."""
 
-    status: str | None = Field(None, description="new, in_progress, resolved or ignored")
+    status: str | None = Field(
+        None,
+        description="new, in_progress, resolved or ignored",
+        json_schema_extra={"enum": [*CASE_STATUSES, None]},
+    )
     assignee: str | None = Field(None, description="Who works on it; null to unassign")
-    sentiment: str | None = Field(None, description="Correct the sentiment: positive…")
+    sentiment: str | None = Field(
+        None,
+        description="Correct the sentiment: positive, neutral or negative",
+        json_schema_extra={"enum": [*SENTIMENTS, None]},
+    )
     tags_add: list[str] = Field(default_factory=list, description="Tags a person adds")
     tags_remove: list[str] = Field(
         default_factory=list,
@@ -100,9 +116,9 @@ class MentionPatch(BaseModel):
     reply: str | None = Field(None, description="The reply that was sent")
 
 
-@router.patch("/mentions/{mention_id}")
+@router.patch("/mentions/{mention_id}", responses=NOT_FOUND)
 def patch_mention(
-    request: Request, mention_id: int, patch: MentionPatch, user: Analyst
+    request: Request, mention_id: RecordId, patch: MentionPatch, user: Analyst
 ) -> dict[str, Any]:
     """Change status, assignee, tags or sentiment; add a note or the reply that was sent."""
     change = CaseChange(
@@ -141,15 +157,15 @@ def stats(
 class BrandIn(BaseModel):
     """A brand to add or change."""
 
-    name: str
-    query: str
+    name: Name
+    query: Annotated[str, Field(min_length=1, pattern=r"\S")]
     own: bool = False
 
 
 class TagIn(BaseModel):
     """A tag to add or change; a query makes it a rule."""
 
-    name: str
+    name: Name
     query: str | None = None
 
 
@@ -173,7 +189,7 @@ def add_brand(request: Request, body: BrandIn, _user: Analyst) -> dict[str, Any]
     return _brand(b, workspace.rematch_records(state, "brand").get(b.id))
 
 
-@router.put("/brands/{name}")
+@router.put("/brands/{name}", responses=NOT_FOUND)
 def edit_brand(request: Request, name: str, body: BrandIn, _user: Analyst) -> dict[str, Any]:
     """Change a brand's name, query or own flag. A renamed brand keeps its id and the mentions
     it is in; a changed query is matched against stored mentions in the background."""
@@ -203,7 +219,7 @@ def add_tag(request: Request, body: TagIn, _user: Analyst) -> dict[str, Any]:
     return _tag(t, workspace.rematch_records(state, "tag").get(t.id))
 
 
-@router.put("/tags/{name}")
+@router.put("/tags/{name}", responses=NOT_FOUND)
 def edit_tag(request: Request, name: str, body: TagIn, _user: Analyst) -> dict[str, Any]:
     """Change a tag's name or rule query. A renamed tag keeps its id and every assignment; a
     changed rule is applied to stored mentions in the background (people's tags stay)."""
@@ -225,7 +241,7 @@ def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-@router.post("/imports", status_code=201)
+@router.post("/imports", status_code=201, responses=TOO_LARGE)
 def import_file(
     request: Request,
     _user: Analyst,
@@ -248,8 +264,8 @@ def import_file(
     }
 
 
-@router.get("/imports/{run_id}/rejected.csv")
-def rejected_rows(request: Request, run_id: int, _user: Analyst) -> Response:
+@router.get("/imports/{run_id}/rejected.csv", responses=NOT_FOUND)
+def rejected_rows(request: Request, run_id: RecordId, _user: Analyst) -> Response:
     """An import's rejected rows as CSV: row, field, reason, raw."""
     from otklik.web.pages.uploads import rejected_csv
 
@@ -273,15 +289,15 @@ def list_jobs(
     return {"items": [jobs.job_dict(j) for j in found]}
 
 
-@router.get("/jobs/{job_id}")
-def get_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+@router.get("/jobs/{job_id}", responses=NOT_FOUND)
+def get_job(request: Request, job_id: RecordId, _user: Analyst) -> dict[str, Any]:
     """One background job."""
     state = web(request)
     return jobs.job_dict(jobs.job(state.svc, state.ws, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel")
-def cancel_job(request: Request, job_id: int, _user: Analyst) -> dict[str, Any]:
+@router.post("/jobs/{job_id}/cancel", responses=NOT_FOUND)
+def cancel_job(request: Request, job_id: RecordId, _user: Analyst) -> dict[str, Any]:
     """Cancel a job: a queued one at once, a running one after its current batch."""
     state = web(request)
     return jobs.job_dict(jobs.cancel(state.svc, state.ws, job_id))

