@@ -264,7 +264,17 @@ def import_file(
     }
 
 
-@router.get("/imports/{run_id}/rejected.csv", responses=NOT_FOUND)
+@router.get(
+    "/imports/{run_id}/rejected.csv",
+    response_class=Response,
+    responses={
+        **NOT_FOUND,
+        200: {
+            "description": "The rejected rows as CSV (UTF-8 with a BOM).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+    },
+)
 def rejected_rows(request: Request, run_id: RecordId, _user: Analyst) -> Response:
     """An import's rejected rows as CSV: row, field, reason, raw."""
     from otklik.web.pages.uploads import rejected_csv
