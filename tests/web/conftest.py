@@ -83,11 +83,17 @@ def wait_for_rematch(
         time.sleep(0.05)
 
 
-def build_world(url: str, tmp_path: Path) -> Iterator[WebWorld]:
+def build_world(url: str, tmp_path: Path, **overrides: Any) -> Iterator[WebWorld]:
     """Initialise the database, add users and tokens, import a small CSV, build the app."""
     store = open_store(url)  # as the app opens it: q speaks the query language
     store.init()
-    settings = Settings(database_url=url, stages=STAGES, secret_key="test-secret-key")
+    settings = Settings(
+        database_url=url,
+        stages=STAGES,
+        secret_key="test-secret-key",
+        upload_dir=tmp_path / "uploads",
+        **overrides,
+    )
     tokens = {}
     with store.begin() as conn:
         for role in ("admin", "analyst", "viewer"):

@@ -135,6 +135,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import.channel": ("Канал для строк без канала", "Channel for rows that name none"),
     "import.submit": ("Импортировать", "Import"),
     "import.report": ("Отчёт об импорте", "Import report"),
+    "import.queued": (
+        "Файл большой: его импортирует фоновая задача №{job}.",
+        "A big file: background job #{job} imports it.",
+    ),
+    "import.queued.link": ("Ход выполнения — на странице задач", "Progress on the Jobs page"),
     "import.read": ("прочитано строк", "rows read"),
     "import.imported": ("сохранено", "imported"),
     "import.duplicates": ("повторы", "duplicates"),

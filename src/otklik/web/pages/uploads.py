@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from otklik.domain.mention import CHANNELS
 from otklik.domain.records import ImportRun
-from otklik.services import imports
+from otklik.services import imports, jobs
 from otklik.services.users import User
 from otklik.web.deps import form_user, page_user, render, web
 
@@ -24,7 +24,7 @@ def _recent(request: Request) -> list[ImportRun]:
 @router.get("/import")
 def import_page(request: Request, user: Annotated[User, Depends(page_user("analyst"))]) -> Response:
     """The upload form and recent imports."""
-    context = {"runs": _recent(request), "channels": CHANNELS, "result": None}
+    context = {"runs": _recent(request), "channels": CHANNELS, "result": None, "queued": None}
     return render(request, "import.html", context, user=user)
 
 
@@ -36,12 +36,20 @@ def import_upload(
     source: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "other",
 ) -> Response:
-    """Import the uploaded file and show its report."""
+    """Import the uploaded file and show its report (a big file: the job importing it)."""
     state = web(request)
     result = imports.import_upload(
         state.svc, state.ws, file.filename or "upload", file.file, source.strip() or None, channel
     )
-    context = {"runs": _recent(request), "channels": CHANNELS, "result": result}
+    queued = result if isinstance(result, jobs.Job) else None
+    if queued is not None and state.worker is not None:
+        state.worker.wake()
+    context = {
+        "runs": _recent(request),
+        "channels": CHANNELS,
+        "result": None if queued is not None else result,
+        "queued": queued,
+    }
     return render(request, "import.html", context, user=user)
 
 
