@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         1, ge=1, description="Jobs one `otklik worker` runs at once (one thread each)."
     )
+    upload_dir: Path = Field(
+        Path("otklik-uploads"),
+        description="Folder where files uploaded in the web app wait for the import job that "
+        "reads them (big uploads import in the background); with workers on other machines, "
+        "a folder they all share.",
+    )
+    background_upload_bytes: int = Field(
+        4_000_000,
+        ge=0,
+        description="Uploads of this size or more are imported by a background job (progress "
+        "on the Jobs page); smaller ones while the page waits.",
+    )
     embedded_worker: bool = Field(
         True,
         description="Whether `otklik serve` runs a worker inside the web process (needed with "

@@ -25,11 +25,17 @@ CSV = (
 
 
 @pytest.fixture
-def svc(db_url: str) -> Iterator[Services]:
+def svc(db_url: str, tmp_path: Path) -> Iterator[Services]:
     """Services over an initialised database, pipelines kept as the web app keeps them."""
     store = open_store(db_url)
     store.init()
-    settings = Settings(database_url=db_url, stages=STAGES, batch_size=2, timezone="UTC")
+    settings = Settings(
+        database_url=db_url,
+        stages=STAGES,
+        batch_size=2,
+        timezone="UTC",
+        upload_dir=tmp_path / "uploads",
+    )
     yield Services.open(settings, store, keep_pipelines=True)
     store.close()
 

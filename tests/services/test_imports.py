@@ -9,7 +9,8 @@ import pytest
 
 from otklik.domain.filters import Filters
 from otklik.errors import InputError, NotFoundError
-from otklik.services import Services, imports, mentions
+from otklik.jobs.worker import Worker
+from otklik.services import Services, imports, jobs, mentions
 from tests.services.conftest import CSV, World
 
 
@@ -55,6 +56,22 @@ def test_upload_of_unknown_kind_is_refused_and_a_csv_is_imported(svc: Services) 
     with pytest.raises(InputError, match="upload a CSV"):
         imports.import_upload(svc, ws, "notes.exe", io.BytesIO(b"x"), None, "other")
     result = imports.import_upload(svc, ws, "reviews.csv", io.BytesIO(CSV.encode()), None, "review")
-    assert result.imported == 4
+    assert isinstance(result, imports.ImportResult) and result.imported == 4
+    assert list(svc.settings.upload_dir.iterdir()) == []  # the copy goes once imported
     sources = {r.source for r in mentions.walk(svc, ws, Filters())}
     assert sources == {"reviews.csv"}
+
+
+def test_a_big_upload_is_imported_by_a_background_job(svc: Services) -> None:
+    ws = svc.workspace()
+    small = svc.settings.model_copy(update={"background_upload_bytes": 10})
+    big = Services(small, svc.store)
+    queued = imports.import_upload(big, ws, "reviews.csv", io.BytesIO(CSV.encode()), "shop", "vk")
+    assert isinstance(queued, jobs.Job) and (queued.kind, queued.status) == ("import", "queued")
+    (kept,) = list(svc.settings.upload_dir.iterdir())
+    assert kept.read_text(encoding="utf-8") == CSV and mentions.count(svc, ws, Filters()) == 0
+    assert Worker(svc.store, small).run(once=True) == 1
+    done = jobs.job(svc, ws, queued.id)
+    assert (done.status, (done.result or {}).get("imported")) == ("done", 4)
+    assert {r.source for r in mentions.walk(svc, ws, Filters())} == {"shop"}
+    assert not kept.exists()  # removed once imported

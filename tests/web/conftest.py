@@ -83,14 +83,18 @@ def wait_for_rematch(
         time.sleep(0.05)
 
 
-def build_world(url: str, tmp_path: Path) -> Iterator[WebWorld]:
+def build_world(url: str, tmp_path: Path, **overrides: Any) -> Iterator[WebWorld]:
     """Initialise the database, add users and tokens, import a small CSV, build the app."""
     store = open_store(url)  # as the app opens it: q speaks the query language
     store.init()
     # A Russian-speaking team's server: pages default to Russian unless the user or the
     # browser picks another language.
     settings = Settings(
-        database_url=url, stages=STAGES, secret_key="test-secret-key", language="ru"
+        database_url=url,
+        stages=STAGES,
+        secret_key="test-secret-key",
+        upload_dir=tmp_path / "uploads",
+        **{"language": "ru", **overrides},
     )
     tokens = {}
     with store.begin() as conn:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from pathlib import Path
 
 from otklik.domain.filters import Filters
 from otklik.storage import users as accounts
 from otklik.storage import utcnow
-from tests.web.conftest import WebWorld
+from tests.web.conftest import WebWorld, build_world
 
 
 def test_api_refuses_requests_without_a_live_token(world: WebWorld) -> None:
@@ -205,3 +207,37 @@ def test_import_of_unknown_file_kind_is_refused(world: WebWorld) -> None:
         files={"file": ("x.exe", b"MZ", "application/octet-stream")},
     )
     assert response.status_code == 422 and "CSV" in response.json()["detail"]
+
+
+def test_a_big_upload_answers_202_with_the_job_that_imports_it(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # The world seeds itself with a small upload; a bigger one goes to the background.
+    built = build_world(sqlite_url, tmp_path, background_upload_bytes=1500)
+    try:
+        _big_upload(next(built), tmp_path)
+    finally:
+        built.close()
+
+
+def _big_upload(world: WebWorld, tmp_path: Path) -> None:
+    headers = world.api("analyst")
+    body = "text,rating\n" + "".join(
+        f"Отзыв номер {n}: курьер опоздал,{1 + n % 5}\n" for n in range(30)
+    )
+    sent = world.client.post(
+        "/api/v1/imports", files={"file": ("big.csv", body.encode())}, headers=headers
+    )
+    assert sent.status_code == 202, sent.text
+    job_id = sent.json()["job"]["id"]
+    deadline = time.monotonic() + 60
+    while (job := world.client.get(f"/api/v1/jobs/{job_id}", headers=headers).json())["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert (job["kind"], job["status"], job["result"]["imported"]) == ("import", "done", 30)
+    listed = world.client.get("/api/v1/mentions?limit=100", headers=headers).json()["items"]
+    assert len(listed) == 30 + 4  # beside the world's own four
+    assert list((tmp_path / "uploads").iterdir()) == []

@@ -141,6 +141,8 @@ def run_import(ctx: JobContext) -> dict[str, Any]:
 
     resume = int(earlier) if earlier is not None else None
     result = imports.import_file(ctx.svc, ctx.ws, path, options, progress, resume_run_id=resume)
+    if args.get("remove_after"):  # a web upload's copy, kept only until it was imported
+        path.unlink(missing_ok=True)
     return {
         "run_id": result.run_id,
         "rows_read": result.rows_read,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
@@ -16,7 +16,9 @@ from otklik.errors import InputError, NotFoundError
 from otklik.ingest import importer
 from otklik.ingest.importer import ImportOptions, ImportResult
 from otklik.ingest.mapping import parse_map_options
+from otklik.services import jobs
 from otklik.services.context import Services
+from otklik.services.jobs import Job
 from otklik.storage import imports as import_runs
 from otklik.storage import utcnow
 
@@ -90,21 +92,29 @@ def mark_interrupted(svc: Services, run_id: int, message: str) -> None:
 
 def import_upload(
     svc: Services, ws: Workspace, filename: str, data: IO[bytes], source: str | None, channel: str
-) -> ImportResult:
-    """Import an uploaded file (its name says the format), like `otklik import`."""
+) -> ImportResult | Job:
+    """Import an uploaded file (its name says the format), like `otklik import`: a small one
+    at once (its result), a big one (OTKLIK_BACKGROUND_UPLOAD_BYTES) by a background job (the
+    job), from a copy kept in OTKLIK_UPLOAD_DIR until the job has imported it."""
     suffix = Path(filename or "upload").suffix.lower()[:8]
     if suffix not in UPLOAD_SUFFIXES:
         raise InputError(f"cannot import {filename!r}: upload a CSV, XLSX, JSON or JSONL file")
+    folder = svc.settings.upload_dir.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(data, out)
+    source = source or Path(filename).name
+    if path.stat().st_size >= svc.settings.background_upload_bytes:
+        arguments = {**jobs.import_arguments(path, source=source, channel=channel or "other")}
+        return jobs.enqueue(svc, ws, "import", {**arguments, "remove_after": True})
     chosen = ImportOptions(
-        source=source or Path(filename).name,
-        channel=channel or "other",
-        batch_size=svc.settings.batch_size,
+        source=source, channel=channel or "other", batch_size=svc.settings.batch_size
     )
-    with tempfile.TemporaryDirectory(prefix="otklik-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as out:
-            shutil.copyfileobj(data, out)
+    try:
         return import_file(svc, ws, path, chosen)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def recent_runs(svc: Services, ws: Workspace, limit: int = 20) -> list[ImportRun]:

@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rematch_brand": N_("brand history matched again"),
         "rematch_tag": N_("tag rule applied to history"),
         "reanalyse": N_("analysis run again"),
+        "export": N_("export to a file"),
     },
     "job_status": {
         "queued": N_("queued"),

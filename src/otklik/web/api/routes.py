@@ -241,19 +241,31 @@ def _job(job: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-@router.post("/imports", status_code=201, responses=TOO_LARGE)
+@router.post(
+    "/imports",
+    status_code=201,
+    responses={**TOO_LARGE, 202: {"description": "A big file: queued as an import job."}},
+)
 def import_file(
     request: Request,
+    response: Response,
     _user: Analyst,
     file: Annotated[UploadFile, File(description="CSV, XLSX, JSON or JSONL")],
     source: Annotated[str | None, Form()] = None,
     channel: Annotated[str, Form()] = "other",
 ) -> dict[str, Any]:
-    """Import an uploaded file: counts, and where its rejected rows are."""
+    """Import an uploaded file: counts, and where its rejected rows are (201). A file of
+    OTKLIK_BACKGROUND_UPLOAD_BYTES or more is imported by a background job instead: 202 with
+    the job (`/jobs/{id}` shows its progress and, when done, the same counts as `result`)."""
     state = web(request)
     result = imports.import_upload(
         state.svc, state.ws, file.filename or "upload", file.file, source, channel
     )
+    if isinstance(result, jobs.Job):
+        if state.worker is not None:
+            state.worker.wake()
+        response.status_code = 202
+        return {"job": jobs.job_dict(result)}
     return {
         "id": result.run_id,
         "rows_read": result.rows_read,
@@ -264,7 +276,17 @@ def import_file(
     }
 
 
-@router.get("/imports/{run_id}/rejected.csv", responses=NOT_FOUND)
+@router.get(
+    "/imports/{run_id}/rejected.csv",
+    response_class=Response,
+    responses={
+        **NOT_FOUND,
+        200: {
+            "description": "The rejected rows as CSV (UTF-8 with a BOM).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+    },
+)
 def rejected_rows(request: Request, run_id: RecordId, _user: Analyst) -> Response:
     """An import's rejected rows as CSV: row, field, reason, raw."""
     from otklik.web.pages.uploads import rejected_csv

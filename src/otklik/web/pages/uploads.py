@@ -11,7 +11,7 @@ from otklik.domain.mention import CHANNELS
 from otklik.domain.records import ImportRun
 from otklik.errors import InputError
 from otklik.i18n import Translator
-from otklik.services import imports
+from otklik.services import imports, jobs
 from otklik.services.users import User
 from otklik.web.deps import form_user, page_user, render, web
 from otklik.web.i18n import translator_of
@@ -27,7 +27,7 @@ def _recent(request: Request) -> list[ImportRun]:
 @router.get("/import")
 def import_page(request: Request, user: Annotated[User, Depends(page_user("analyst"))]) -> Response:
     """The upload form and recent imports."""
-    context = {"runs": _recent(request), "channels": CHANNELS, "result": None}
+    context = {"runs": _recent(request), "channels": CHANNELS, "result": None, "queued": None}
     return render(request, "import.html", context, user=user)
 
 
@@ -39,8 +39,9 @@ def import_upload(
     source: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "other",
 ) -> Response:
-    """Import the uploaded file and show its report; a file that cannot be imported comes back
-    on the same page with the reason in the user's language and the choices kept."""
+    """Import the uploaded file and show its report (a big file: the job importing it); a file
+    that cannot be imported comes back on the same page with the reason in the user's language
+    and the choices kept."""
     state = web(request)
     name = file.filename or "upload"
     kept = {"source": source, "channel": channel, "filename": name}
@@ -58,7 +59,15 @@ def import_upload(
             **kept,
         }
         return render(request, "import.html", context, user=user, status_code=422)
-    done: dict[str, object] = {"runs": _recent(request), "channels": CHANNELS, "result": result}
+    queued = result if isinstance(result, jobs.Job) else None
+    if queued is not None and state.worker is not None:
+        state.worker.wake()
+    done: dict[str, object] = {
+        "runs": _recent(request),
+        "channels": CHANNELS,
+        "result": None if queued is not None else result,
+        "queued": queued,
+    }
     return render(request, "import.html", {**done, **kept}, user=user)
 
 
