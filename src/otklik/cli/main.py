@@ -96,6 +96,13 @@ def init(app: AppContext) -> None:
     help="Channel for rows that name none (vk, review, marketplace, survey…).",
 )
 @click.option(
+    "--sheet",
+    "sheets",
+    multiple=True,
+    metavar="NAME",
+    help="XLSX: read this sheet (repeatable); default: every sheet with the first one's columns.",
+)
+@click.option(
     "--report",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write rejected rows (default: PATH.rejected.csv beside the file).",
@@ -119,6 +126,7 @@ def import_(
     maps: tuple[str, ...],
     rating_scale: str,
     channel: str,
+    sheets: tuple[str, ...],
     report: Path | None,
     background: bool,
     resume: bool,
@@ -128,12 +136,15 @@ def import_(
     Columns are recognised from common Russian, Kazakh and English headers (текст, отзыв,
     мәтін, text, дата, күні, date, автор, оценка, баға, rating, площадка, source, лайки…).
     Encoding (UTF-8, UTF-16, Windows-1251) and delimiter (, ; tab) are detected. Importing
-    the same file again adds nothing. Exit code 0 when the file was read, 1 when it could not be.
+    the same file again adds nothing. Of a workbook, every sheet whose columns are the first
+    sheet's is read (--sheet chooses), and the output names the sheets read and skipped.
+    Exit code 0 when the file was read, 1 when it could not be.
 
     \b
     Example:
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
+      otklik import export.xlsx --sheet March --sheet April
       otklik import big.csv --background    # a worker imports it; see `otklik jobs`
       otklik import big.csv --resume        # finish an import that was stopped
     """
@@ -144,11 +155,13 @@ def import_(
         from otklik.cli.jobs import enqueue_import
 
         enqueue_import(
-            app, path, background_arguments(path, source, fmt, maps, rating_scale, channel)
+            app,
+            path,
+            background_arguments(path, source, fmt, maps, rating_scale, channel, sheets),
         )
         return
 
-    run_import(app, path, source, fmt, maps, rating_scale, channel, report, resume=resume)
+    run_import(app, path, source, fmt, maps, rating_scale, channel, sheets, report, resume=resume)
 
 
 @cli.command()
