@@ -12,6 +12,7 @@ from otklik import output
 from otklik.cli.context import AppContext, filter_options, filters_from, pass_app
 from otklik.errors import OtklikError
 from otklik.services import mentions as mentions_service
+from otklik.services import zones
 from otklik.settings import Settings
 
 
@@ -63,7 +64,10 @@ def init(app: AppContext) -> None:
     revision = svc.init()
     ws = app.workspace()
     url = svc.database_label()
-    output.message(f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready")
+    output.message(
+        f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready "
+        f"(time zone {ws.timezone}; change it with `otklik workspace set-timezone ZONE`)"
+    )
 
 
 @cli.command("import")
@@ -184,6 +188,9 @@ def import_(
 def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     """List stored mentions, newest first.
 
+    The table shows times in the workspace's time zone with their offset
+    (2025-03-02 01:30+05:00); JSON, JSON Lines and CSV keep them in UTC (2025-03-01T20:30:00Z).
+
     \b
     Example:
       otklik mentions --language kk --since 2025-01-01 --format json
@@ -191,7 +198,8 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     """
     ws = app.workspace()
     filters = filters_from(kwargs, ws)
-    rows = [r.to_dict() for r in mentions_service.newest(app.services(), ws, filters, limit)]
+    records = mentions_service.newest(app.services(), ws, filters, limit)
+    rows = [r.to_dict() for r in records]
     columns = [
         "id",
         "published_at",
@@ -208,8 +216,11 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
         output.emit(rows, fmt)
     elif fmt == "csv":
         output.emit(rows, fmt, list(rows[0]) if rows else columns)
-    else:
-        output.emit(rows, fmt, columns, widths={"text": 60, "author": 16, "published_at": 19})
+    else:  # people read the workspace's local time; JSON and CSV keep UTC (…Z)
+        for row, record in zip(rows, records, strict=True):
+            row["published_at"] = zones.local_text(record.mention.published_at, ws)
+        title = f"times in {ws.timezone}"
+        output.emit(rows, fmt, columns, title=title, widths={"text": 60, "author": 16})
 
 
 @cli.command()
@@ -232,6 +243,8 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
 @pass_app
 def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> None:
     """Count stored mentions by one or more dimensions.
+
+    Days, weeks and months are the workspace's time zone's (see `otklik workspace show`).
 
     \b
     Example:
@@ -325,6 +338,7 @@ def _register_extensions() -> None:
         "otklik.cli.brands",
         "otklik.cli.web",
         "otklik.cli.jobs",
+        "otklik.cli.workspaces",
     ):
         try:
             loaded = importlib.import_module(module)

@@ -12,6 +12,7 @@ WELCOME_KK = "Қош келдіңіз! Otklik — клиенттердің пі�
 
 _STRINGS: dict[str, tuple[str, str]] = {
     "app.tagline": ("Отзывы клиентов в одном месте", "Customer feedback in one place"),
+    "app.timezone": ("Часовой пояс", "Time zone"),
     "nav.overview": ("Обзор", "Overview"),
     "nav.mentions": ("Упоминания", "Mentions"),
     "nav.import": ("Импорт", "Import"),
