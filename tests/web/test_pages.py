@@ -314,6 +314,15 @@ def test_import_page_names_the_sheets_read_and_skipped(
     assert skipped == ["Notes (другие столбцы: Комментарий, Кто)", "Empty (пустой)"]
 
 
+def test_pages_name_the_time_zone_and_show_local_times(sqlite_world: WebWorld) -> None:
+    client = sqlite_world.login("viewer")
+    for path in ("/", "/mentions"):
+        label = re.search(r'id="timezone"[^>]*>([^<]+)<', client.get(path).text)
+        assert label and label.group(1) == "Часовой пояс: UTC", path
+    feed = client.get("/mentions").text
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d\+00:00", feed)
+
+
 def test_brand_and_tag_pages_save_queries_and_preview_matches(sqlite_world: WebWorld) -> None:
     client = sqlite_world.login("analyst")
     token = csrf_of(client.get("/brands").text)
