@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.jobs.worker import Worker
-from otklik.services import Services, queries
+from otklik.services import Services, queries, zones
 from otklik.services import users as accounts
 from otklik.services.sessions import LoginLimiter
 from otklik.services.users import User
@@ -176,6 +176,7 @@ def render(
         "t": i18n.translator(lang),
         "csrf": state.signer.csrf_token(nonce),
         "workspace": state.ws,
+        "local": lambda moment: zones.local_text(moment, state.ws),
         "path": request.url.path,
         "quote": quote,
         **(context or {}),

@@ -12,6 +12,7 @@ WELCOME_KK = "Қош келдіңіз! Otklik — клиенттердің пі�
 
 _STRINGS: dict[str, tuple[str, str]] = {
     "app.tagline": ("Отзывы клиентов в одном месте", "Customer feedback in one place"),
+    "app.timezone": ("Часовой пояс", "Time zone"),
     "nav.overview": ("Обзор", "Overview"),
     "nav.mentions": ("Упоминания", "Mentions"),
     "nav.import": ("Импорт", "Import"),
@@ -144,6 +145,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import.imported": ("сохранено", "imported"),
     "import.duplicates": ("повторы", "duplicates"),
     "import.rejected": ("отклонено", "rejected"),
+    "import.sheets": ("Прочитаны листы", "Sheets read"),
+    "import.skipped": ("Пропущен лист", "Sheet skipped"),
+    "import.sheet.empty": ("пустой", "empty"),
+    "import.sheet.different columns": ("другие столбцы", "different columns"),
     "import.download": ("Скачать отклонённые строки (CSV)", "Download rejected rows (CSV)"),
     "import.recent": ("Недавние импорты", "Recent imports"),
     "brands.title": ("Бренды", "Brands"),
