@@ -124,4 +124,5 @@ def similarity(left: bytes, right: bytes) -> float:
     if len(left) != len(right) or not left or len(left) % 4:
         return 0.0
     a, b = memoryview(left).cast("I"), memoryview(right).cast("I")
-    return sum(map(eq, a, b)) / len(a)
+    same: int = sum(map(eq, a, b))
+    return same / len(a)
