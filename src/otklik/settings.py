@@ -22,8 +22,10 @@ class Settings(BaseSettings):
     )
     workspace: str = Field("default", description="Workspace the CLI works in.")
     timezone: str = Field(
-        "Europe/Moscow",
-        description="Time zone of a new workspace; naive dates in imports are read in it.",
+        "UTC",
+        description="Time zone of a new workspace (e.g. Asia/Almaty). A workspace keeps its own "
+        "zone, which wins for it (change it with `otklik workspace set-timezone`); dates are "
+        "shown, counted by day and read from naive imports and filters in it.",
     )
     languages: Annotated[tuple[str, ...], NoDecode] = Field(
         ("ru", "kk", "en"),

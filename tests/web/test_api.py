@@ -200,6 +200,23 @@ def test_import_reports_counts_and_rejected_rows(world: WebWorld) -> None:
     assert world.store.count(ws, Filters(source=("more.csv",))) == 1
 
 
+def test_import_of_a_workbook_names_its_sheets(world: WebWorld, tmp_path: Path) -> None:
+    from tests.ingest.test_sheets import write_workbook
+
+    body = write_workbook(tmp_path / "book.xlsx").read_bytes()
+    response = world.client.post(
+        "/api/v1/imports", headers=world.api("analyst"), files={"file": ("book.xlsx", body)}
+    )
+    assert response.status_code == 201
+    result = response.json()
+    assert result["sheets"] == ["March", "April"]
+    assert result["skipped_sheets"] == [
+        {"name": "Notes", "reason": "different columns", "columns": ["Комментарий", "Кто"]},
+        {"name": "Empty", "reason": "empty", "columns": []},
+    ]
+    assert (result["imported"], result["rejected"]) == (3, 1)
+
+
 def test_import_of_unknown_file_kind_is_refused(world: WebWorld) -> None:
     response = world.client.post(
         "/api/v1/imports",

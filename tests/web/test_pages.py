@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -288,6 +289,31 @@ def test_import_from_the_browser_links_rejected_rows(sqlite_world: WebWorld) -> 
     assert link
     rejected = client.get(link.group(1)).content.decode("utf-8-sig")
     assert rejected.splitlines()[0] == "row,field,reason,raw" and len(rejected.splitlines()) == 2
+
+
+def test_import_page_names_the_sheets_read_and_skipped(
+    sqlite_world: WebWorld, tmp_path: Path
+) -> None:
+    from tests.ingest.test_sheets import write_workbook
+
+    client = sqlite_world.login("analyst")
+    token = csrf_of(client.get("/import").text)
+    body = write_workbook(tmp_path / "book.xlsx").read_bytes()
+    page = client.post("/import", data={"csrf": token}, files={"file": ("book.xlsx", body)})
+    assert page.status_code == 200
+    read = re.search(r'id="sheets-read">[^:]+: ([^<]+)<', page.text)
+    assert read and read.group(1) == "March, April"
+    skipped = re.findall(r'class="sheet-skipped">[^:]+: ([^<]+)<', page.text)
+    assert skipped == ["Notes (другие столбцы: Комментарий, Кто)", "Empty (пустой)"]
+
+
+def test_pages_name_the_time_zone_and_show_local_times(sqlite_world: WebWorld) -> None:
+    client = sqlite_world.login("viewer")
+    for path in ("/", "/mentions"):
+        label = re.search(r'id="timezone"[^>]*>([^<]+)<', client.get(path).text)
+        assert label and label.group(1) == "Часовой пояс: UTC", path
+    feed = client.get("/mentions").text
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d\+00:00", feed)
 
 
 def test_brand_and_tag_pages_save_queries_and_preview_matches(sqlite_world: WebWorld) -> None:

@@ -27,6 +27,7 @@ def run_import(
     maps: tuple[str, ...],
     rating_scale: str,
     channel: str,
+    sheets: tuple[str, ...],
     report: Path | None,
     *,
     resume: bool = False,
@@ -42,6 +43,7 @@ def run_import(
             maps=maps,
             rating_scale=_scale(rating_scale),
             channel=channel,
+            sheets=sheets,
         )
         run_id = _run_to_finish(app, path, source, resume)
         with _sigterm_as_interrupt():
@@ -64,6 +66,7 @@ def background_arguments(
     maps: tuple[str, ...],
     rating_scale: str,
     channel: str,
+    sheets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The arguments of an import job for the same choices as a foreground import."""
     return jobs.import_arguments(
@@ -73,6 +76,7 @@ def background_arguments(
         mapping=parse_map_options(maps),
         rating_scale=_scale(rating_scale),
         channel=channel,
+        sheets=sheets,
     )
 
 
@@ -164,6 +168,11 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
         p for p in (info.format, info.encoding, _delimiter_name(info.delimiter)) if p
     )
     output.message(f"{path}: {detected}")
+    if info.sheets:
+        output.message(f"sheets read: {', '.join(info.sheets)}")
+    for skipped in info.skipped_sheets:
+        why = skipped.reason + (f": {', '.join(skipped.columns)}" if skipped.columns else "")
+        output.message(f"sheet skipped: {skipped.name} ({why})")
     mapped = ", ".join(f"{c} → {f}" for c, f in result.mapping.items())
     if mapped:
         output.message(f"columns: {mapped}")

@@ -12,6 +12,7 @@ from otklik import output
 from otklik.cli.context import AppContext, filter_options, filter_params, filters_from, pass_app
 from otklik.errors import OtklikError
 from otklik.services import mentions as mentions_service
+from otklik.services import zones
 from otklik.settings import Settings
 
 
@@ -72,7 +73,10 @@ def init(app: AppContext) -> None:
     revision = svc.init()
     ws = app.workspace()
     url = svc.database_label()
-    output.message(f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready")
+    output.message(
+        f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready "
+        f"(time zone {ws.timezone}; change it with `otklik workspace set-timezone ZONE`)"
+    )
 
 
 @cli.command("import")
@@ -105,6 +109,13 @@ def init(app: AppContext) -> None:
     help="Channel for rows that name none (vk, review, marketplace, survey…).",
 )
 @click.option(
+    "--sheet",
+    "sheets",
+    multiple=True,
+    metavar="NAME",
+    help="XLSX: read this sheet (repeatable); default: every sheet with the first one's columns.",
+)
+@click.option(
     "--report",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write rejected rows (default: PATH.rejected.csv beside the file).",
@@ -128,6 +139,7 @@ def import_(
     maps: tuple[str, ...],
     rating_scale: str,
     channel: str,
+    sheets: tuple[str, ...],
     report: Path | None,
     background: bool,
     resume: bool,
@@ -137,12 +149,15 @@ def import_(
     Columns are recognised from common Russian, Kazakh and English headers (текст, отзыв,
     мәтін, text, дата, күні, date, автор, оценка, баға, rating, площадка, source, лайки…).
     Encoding (UTF-8, UTF-16, Windows-1251) and delimiter (, ; tab) are detected. Importing
-    the same file again adds nothing. Exit code 0 when the file was read, 1 when it could not be.
+    the same file again adds nothing. Of a workbook, every sheet whose columns are the first
+    sheet's is read (--sheet chooses), and the output names the sheets read and skipped.
+    Exit code 0 when the file was read, 1 when it could not be.
 
     \b
     Example:
       otklik import reviews.csv
       otklik import export.xlsx --map "Текст отзыва=text" --rating-scale 1-10
+      otklik import export.xlsx --sheet March --sheet April
       otklik import big.csv --background    # a worker imports it; see `otklik jobs`
       otklik import big.csv --resume        # finish an import that was stopped
     """
@@ -153,11 +168,13 @@ def import_(
         from otklik.cli.jobs import enqueue_import
 
         enqueue_import(
-            app, path, background_arguments(path, source, fmt, maps, rating_scale, channel)
+            app,
+            path,
+            background_arguments(path, source, fmt, maps, rating_scale, channel, sheets),
         )
         return
 
-    run_import(app, path, source, fmt, maps, rating_scale, channel, report, resume=resume)
+    run_import(app, path, source, fmt, maps, rating_scale, channel, sheets, report, resume=resume)
 
 
 @cli.command()
@@ -180,6 +197,9 @@ def import_(
 def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     """List stored mentions, newest first.
 
+    The table shows times in the workspace's time zone with their offset
+    (2025-03-02 01:30+05:00); JSON, JSON Lines and CSV keep them in UTC (2025-03-01T20:30:00Z).
+
     \b
     Example:
       otklik mentions --language kk --since 2025-01-01 --format json
@@ -187,7 +207,8 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     """
     ws = app.workspace()
     filters = filters_from(kwargs, ws)
-    rows = [r.to_dict() for r in mentions_service.newest(app.services(), ws, filters, limit)]
+    records = mentions_service.newest(app.services(), ws, filters, limit)
+    rows = [r.to_dict() for r in records]
     columns = [
         "id",
         "published_at",
@@ -204,8 +225,11 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
         output.emit(rows, fmt)
     elif fmt == "csv":
         output.emit(rows, fmt, list(rows[0]) if rows else columns)
-    else:
-        output.emit(rows, fmt, columns, widths={"text": 60, "author": 16, "published_at": 19})
+    else:  # people read the workspace's local time; JSON and CSV keep UTC (…Z)
+        for row, record in zip(rows, records, strict=True):
+            row["published_at"] = zones.local_text(record.mention.published_at, ws)
+        title = f"times in {ws.timezone}"
+        output.emit(rows, fmt, columns, title=title, widths={"text": 60, "author": 16})
 
 
 @cli.command()
@@ -273,6 +297,8 @@ def export(
 @pass_app
 def stats(app: AppContext, /, by: tuple[str, ...], fmt: str, **kwargs: Any) -> None:
     """Count stored mentions by one or more dimensions.
+
+    Days, weeks and months are the workspace's time zone's (see `otklik workspace show`).
 
     \b
     Example:
@@ -383,6 +409,7 @@ def _register_extensions() -> None:
         "otklik.cli.brands",
         "otklik.cli.web",
         "otklik.cli.jobs",
+        "otklik.cli.workspaces",
     ):
         try:
             loaded = importlib.import_module(module)

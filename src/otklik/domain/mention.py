@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from operator import eq
 from typing import Any
 
 CHANNELS = (
@@ -123,4 +124,5 @@ def similarity(left: bytes, right: bytes) -> float:
     if len(left) != len(right) or not left or len(left) % 4:
         return 0.0
     a, b = memoryview(left).cast("I"), memoryview(right).cast("I")
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+    same: int = sum(map(eq, a, b))
+    return same / len(a)

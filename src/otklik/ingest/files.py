@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -44,6 +44,19 @@ class FileInfo:
     encoding: str | None = None
     delimiter: str | None = None
     columns: list[str] = field(default_factory=list)
+    # XLSX: the sheets whose rows were read, and those left out with why.
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[SkippedSheet] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A workbook sheet that was not read: `reason` "empty" or "different columns" (then
+    `columns` are its own)."""
+
+    name: str
+    reason: str
+    columns: tuple[str, ...] = ()
 
 
 class ByteCounter(io.RawIOBase):
@@ -134,8 +147,9 @@ class OpenedFile:
         self.counter.inner.close()
 
 
-def open_rows(path: Path, fmt: str | None = None) -> OpenedFile:
-    """Detect the format and open the file for reading rows."""
+def open_rows(path: Path, fmt: str | None = None, sheets: Sequence[str] = ()) -> OpenedFile:
+    """Detect the format and open the file for reading rows (of an XLSX workbook, every
+    sheet with the first one's columns, or the `sheets` named)."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
@@ -145,7 +159,7 @@ def open_rows(path: Path, fmt: str | None = None) -> OpenedFile:
     counter = ByteCounter(binary)
     try:
         if fmt == "xlsx":
-            info, rows = _xlsx(path, counter)
+            info, rows = _xlsx(path, counter, sheets)
         elif fmt == "jsonl":
             info, rows = _jsonl(counter)
         elif fmt == "json":
@@ -442,7 +456,9 @@ def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _xlsx(path: Path, counter: ByteCounter) -> tuple[FileInfo, Iterator[RawRow]]:
+def _xlsx(
+    path: Path, counter: ByteCounter, chosen: Sequence[str]
+) -> tuple[FileInfo, Iterator[RawRow]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -452,26 +468,66 @@ def _xlsx(path: Path, counter: ByteCounter) -> tuple[FileInfo, Iterator[RawRow]]
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(f"cannot open {path.name} as an Excel workbook: {exc}") from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None or not any(h is not None and str(h).strip() for h in header):
+    try:
+        info, plan = _sheet_plan(book, chosen)
+    except InputError:
         book.close()
-        raise InputError("the first sheet's first row has no column names")
-    columns = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
-    size = path.stat().st_size
+        raise
+    return info, _xlsx_rows(book, plan, counter, path.stat().st_size)
 
-    def generate() -> Iterator[RawRow]:
-        try:
+
+def _sheet_plan(book: Any, chosen: Sequence[str]) -> tuple[FileInfo, list[tuple[str, list[str]]]]:
+    """Which sheets to read, each with its columns: those whose column names are the first
+    non-empty sheet's (in any order); the others are skipped with their reason."""
+    names = list(book.sheetnames)
+    unknown = [name for name in chosen if name not in names]
+    if unknown:
+        raise InputError(
+            f"no sheet named {', '.join(map(repr, unknown))}; "
+            f"the workbook's sheets are {', '.join(map(repr, names))}"
+        )
+    wanted = list(dict.fromkeys(chosen)) or names
+    info = FileInfo("xlsx")
+    plan: list[tuple[str, list[str]]] = []
+    for name in wanted:
+        columns = _sheet_columns(book[name])
+        if columns is None:
+            info.skipped_sheets.append(SkippedSheet(name, "empty"))
+        elif not plan:
+            info.columns = columns
+            plan.append((name, columns))
+        elif set(columns) != set(info.columns):
+            info.skipped_sheets.append(SkippedSheet(name, "different columns", tuple(columns)))
+        else:
+            plan.append((name, columns))
+    if not plan:
+        which = "none of the sheets named has" if chosen else "no sheet has"
+        raise InputError(f"{which} column names in its first row")
+    info.sheets = [name for name, _ in plan]
+    return info, plan
+
+
+def _sheet_columns(sheet: Any) -> list[str] | None:
+    header = next(sheet.iter_rows(max_row=1, values_only=True), None)
+    if header is None or not any(h is not None and str(h).strip() for h in header):
+        return None
+    return [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
+
+
+def _xlsx_rows(
+    book: Any, plan: list[tuple[str, list[str]]], counter: ByteCounter, size: int
+) -> Iterator[RawRow]:
+    # A row's raw form names its sheet, so a rejected row says where it is in the workbook.
+    try:
+        for name, columns in plan:
+            rows = book[name].iter_rows(min_row=2, values_only=True)
             for number, values in enumerate(rows, start=2):
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
                 data = {c: v for c, v in zip(columns, values, strict=False) if v is not None}
-                raw = json.dumps(data, ensure_ascii=False, default=str)
+                raw = json.dumps({"sheet": name, "cells": data}, ensure_ascii=False, default=str)
                 counter.count = min(size, counter.count + len(raw))
                 yield RawRow(number, data, raw)
-        finally:
-            book.close()
-            counter.count = size
-
-    return FileInfo("xlsx", None, None, columns), generate()
+    finally:
+        book.close()
+        counter.count = size

@@ -34,6 +34,8 @@ class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)
     rating_scale: tuple[float, float] = (1, 5)
     channel: str = "other"
+    # XLSX: the sheets to read; none means every sheet with the first sheet's columns.
+    sheets: tuple[str, ...] = ()
     batch_size: int = 1000
     # Files from this size on are analysed in a separate process (see PROCESS_BYTES).
     process_bytes: int = PROCESS_BYTES
@@ -68,7 +70,7 @@ def import_file(
 
     With `resume_run_id` (see `interrupted_import`), an interrupted run of the same file is
     finished: the rows it settled are skipped and the run keeps its id."""
-    opened = open_rows(path, options.format)
+    opened = open_rows(path, options.format, options.sheets)
     try:
         return _import_opened(store, ws, pipeline, path, opened, options, progress, resume_run_id)
     finally:

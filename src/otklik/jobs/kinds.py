@@ -121,6 +121,7 @@ def run_import(ctx: JobContext) -> dict[str, Any]:
         format=args.get("format"),
         rating_scale=(float(args["rating_scale"][0]), float(args["rating_scale"][1])),
         channel=args.get("channel") or "other",
+        sheets=[str(name) for name in args.get("sheets") or ()],
     )
     options.mapping = dict(args.get("mapping") or {})
     earlier = ctx.remembered.get("run_id")
@@ -151,6 +152,7 @@ def run_import(ctx: JobContext) -> dict[str, Any]:
         "duplicates": result.duplicates,
         "rejected": result.rejected,
         "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv",
+        **imports.sheets_read(result),
     }
 
 

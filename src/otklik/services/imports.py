@@ -9,7 +9,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from otklik.domain.records import ImportRun, Workspace
 from otklik.errors import InputError, NotFoundError
@@ -29,6 +29,7 @@ __all__ = [
     "import_upload",
     "options",
     "parse_map_options",
+    "sheets_read",
 ]
 
 Progress = Callable[[int, int], None]
@@ -45,17 +46,33 @@ def options(
     maps: Sequence[str] = (),
     rating_scale: tuple[float, float] = (1, 5),
     channel: str = "other",
+    sheets: Sequence[str] = (),
 ) -> ImportOptions:
     """Import options from an edge's values (`--map COLUMN=FIELD` strings parsed here, with
-    a clear error for a bad one) and the settings' batch size."""
+    a clear error for a bad one; `sheets` the XLSX sheets to read, none for every sheet with
+    the first one's columns) and the settings' batch size."""
     return ImportOptions(
         source=source,
         format=format,
         mapping=parse_map_options(maps),
         rating_scale=rating_scale,
         channel=channel,
+        sheets=tuple(sheets),
         batch_size=svc.settings.batch_size,
     )
+
+
+def sheets_read(result: ImportResult) -> dict[str, Any]:
+    """An XLSX import's sheets as JSON: `sheets` read, `skipped_sheets` each with `name` and
+    `reason` ("empty" or "different columns") and `columns` (both lists empty for other
+    formats)."""
+    return {
+        "sheets": list(result.info.sheets),
+        "skipped_sheets": [
+            {"name": s.name, "reason": s.reason, "columns": list(s.columns)}
+            for s in result.info.skipped_sheets
+        ],
+    }
 
 
 def import_file(
@@ -106,7 +123,7 @@ def import_upload(
         shutil.copyfileobj(data, out)
     source = source or Path(filename).name
     if path.stat().st_size >= svc.settings.background_upload_bytes:
-        arguments = {**jobs.import_arguments(path, source=source, channel=channel or "other")}
+        arguments = jobs.import_arguments(path, source=source, channel=channel or "other")
         return jobs.enqueue(svc, ws, "import", {**arguments, "remove_after": True})
     chosen = ImportOptions(
         source=source, channel=channel or "other", batch_size=svc.settings.batch_size

@@ -63,8 +63,10 @@ def import_arguments(
     mapping: Mapping[str, str] | None = None,
     rating_scale: tuple[float, float] = (1, 5),
     channel: str = "other",
+    sheets: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The arguments of an import job (the path made absolute: a worker may run elsewhere)."""
+    """The arguments of an import job (the path made absolute: a worker may run elsewhere;
+    `sheets` the XLSX sheets to read, none for all with the first sheet's columns)."""
     return {
         "path": str(path.resolve()),
         "source": source or path.name,
@@ -72,6 +74,7 @@ def import_arguments(
         "mapping": dict(mapping or {}),
         "rating_scale": list(rating_scale),
         "channel": channel,
+        "sheets": list(sheets),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -111,18 +112,31 @@ def insert_batch(
 
 
 def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        found.update(
-            (h, i)
-            for i, h in conn.execute(
-                sa.select(mention.c.id, mention.c.content_hash).where(
-                    mention.c.workspace_id == ws_id, mention.c.content_hash.in_(chunk)
-                )
-            )
+    return dict(
+        _select_in(
+            conn,
+            "SELECT content_hash, id FROM mention WHERE workspace_id = {p} AND content_hash IN",
+            (ws_id,),
+            hashes,
         )
-    return found
+    )
+
+
+def _select_in(
+    conn: Connection, head: str, fixed: tuple[Any, ...], values: Sequence[Any], tail: str = ""
+) -> list[tuple[Any, ...]]:
+    """Rows of `head (values…) tail`, in chunks; `{p}` in head marks each fixed parameter.
+
+    Plain driver SQL: building SQLAlchemy IN clauses of thousands of values cost more than
+    the indexed lookups themselves."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql_head = head.replace("{p}", mark)
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = tuple(values[start : start + _CHUNK])
+        sql = f"{sql_head} ({', '.join([mark] * len(chunk))}) {tail}"
+        out.extend(tuple(row) for row in conn.exec_driver_sql(sql, fixed + chunk))
+    return out
 
 
 def _stored_by(
@@ -131,15 +145,9 @@ def _stored_by(
     """(source id, value) → ids of stored mentions with that value in `column`."""
     found: dict[tuple[int, str], list[int]] = {}
     for source_id, values in wanted.items():
-        unique = sorted(set(values))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start : start + _CHUNK]
-            for mid, value in conn.execute(
-                sa.select(mention.c.id, column).where(
-                    mention.c.source_id == source_id, column.in_(chunk)
-                )
-            ):
-                found.setdefault((source_id, value), []).append(mid)
+        head = f"SELECT id, {column.name} FROM mention WHERE source_id = {{p}} AND {column.name} IN"
+        for mid, value in _select_in(conn, head, (source_id,), sorted(set(values))):
+            found.setdefault((source_id, value), []).append(mid)
     return found
 
 
@@ -331,16 +339,15 @@ def _find_originals(
     wanted: set[int] = set()
     for position in fresh:
         wanted.update(batch[position].analysis.near_keys)
-    by_key: dict[int, int] = {}
-    keys = sorted(wanted)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        for key, mid in conn.execute(
-            sa.select(near_key.c.key, sa.func.min(near_key.c.mention_id))
-            .where(near_key.c.workspace_id == ws_id, near_key.c.key.in_(chunk))
-            .group_by(near_key.c.key)
-        ):
-            by_key[key] = mid
+    by_key: dict[int, int] = dict(
+        _select_in(
+            conn,
+            'SELECT "key", min(mention_id) FROM near_key WHERE workspace_id = {p} AND "key" IN',
+            (ws_id,),
+            sorted(wanted),
+            'GROUP BY "key"',
+        )
+    )
     signatures = _signatures(conn, sorted(set(by_key.values())))
     originals: dict[int, int] = {}
     local: dict[int, int] = {}  # key → position of an earlier original in this batch
@@ -369,16 +376,8 @@ def _same(stored: bytes, new: bytes) -> bool:
 
 
 def _signatures(conn: Connection, mention_ids: Sequence[int]) -> dict[int, bytes]:
-    found: dict[int, bytes] = {}
-    for start in range(0, len(mention_ids), _CHUNK):
-        chunk = mention_ids[start : start + _CHUNK]
-        for mid, sig in conn.execute(
-            sa.select(analysis.c.mention_id, analysis.c.signature).where(
-                analysis.c.mention_id.in_(chunk)
-            )
-        ):
-            found[mid] = sig or b""
-    return found
+    head = "SELECT mention_id, signature FROM analysis WHERE mention_id IN"
+    return {mid: bytes(sig or b"") for mid, sig in _select_in(conn, head, (), mention_ids)}
 
 
 def _insert_analysis(
@@ -422,7 +421,7 @@ def _insert_analysis(
 
 
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Many rows in one go (COPY on PostgreSQL, executemany on SQLite), values passed
+    """Many rows in one go (COPY on PostgreSQL, multi-row INSERTs on SQLite), values passed
     through their column types.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself on
@@ -450,12 +449,29 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
             for row in data:
                 copy.write_row(row)
         return
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    conn.exec_driver_sql(sql, data)
+    # One statement of many rows, not executemany: each statement with a trigger opens a
+    # statement savepoint, and FTS5 flushes its pending terms to a new segment at every
+    # savepoint, so the mention_fts trigger made one segment (and its merges) per row.
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    one = f"({', '.join('?' * len(columns))})"
+    per = max(1, _sqlite_variables(conn) // len(columns))
+    driver: Any = conn.connection.dbapi_connection
+    cursor = driver.cursor()
+    try:
+        for start in range(0, len(data), per):
+            part = data[start : start + per]
+            cursor.execute(head + ", ".join([one] * len(part)), [v for row in part for v in row])
+    finally:
+        cursor.close()
+
+
+def _sqlite_variables(conn: Connection) -> int:
+    """How many ? one SQLite statement may hold (999 before SQLite 3.32, 32766 since)."""
+    raw: Any = conn.connection.dbapi_connection
+    try:
+        return min(int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)), 32766)
+    except (AttributeError, sqlite3.Error):
+        return 999
 
 
 def analysis_row(

@@ -104,9 +104,7 @@ class Store:
 
     # Workspaces and sources
 
-    def workspace(
-        self, name: str, timezone: str = "Europe/Moscow", create: bool = True
-    ) -> Workspace:
+    def workspace(self, name: str, timezone: str = "UTC", create: bool = True) -> Workspace:
         """The workspace called `name`, created with `timezone` when missing."""
         with self.begin() as conn:
             row = conn.execute(sa.select(workspace).where(workspace.c.name == name)).first()

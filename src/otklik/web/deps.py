@@ -17,7 +17,7 @@ from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.i18n import LANGUAGES, Formats
 from otklik.jobs.worker import Worker
-from otklik.services import Services, queries
+from otklik.services import Services, queries, zones
 from otklik.services import users as accounts
 from otklik.services.sessions import LoginLimiter
 from otklik.services.users import User
@@ -178,6 +178,7 @@ def render(
         "languages": LANGUAGES,
         "csrf": state.signer.csrf_token(nonce),
         "workspace": state.ws,
+        "local": lambda moment: zones.local_text(moment, state.ws),
         "path": request.url.path,
         "quote": quote,
         **(context or {}),

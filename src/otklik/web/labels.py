@@ -47,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
         "failed": N_("failed"),
         "cancelled": N_("cancelled"),
     },
+    "sheet": {"empty": N_("empty"), "different columns": N_("different columns")},
     "run": {
         "queued": N_("queued"),
         "cancelled": N_("cancelled"),

@@ -320,6 +320,8 @@ class BrandsStage:
 
     def run(self, batch: Sequence[Item]) -> list[BrandMatches]:
         """Brand hits for each item, in order."""
+        if not self.brands:  # nothing to find: skip analysing every text
+            return [BrandMatches(()) for _ in batch]
         self.load()
         assert self._matcher is not None
         matcher = self._matcher

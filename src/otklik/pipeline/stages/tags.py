@@ -47,6 +47,8 @@ class TagsStage:
 
     def run(self, batch: Sequence[Item]) -> list[TagMatches]:
         """Ids of the rule tags that match each item, sorted, in item order."""
+        if not any(tag.query for tag in self.tags):  # no rules: skip analysing every text
+            return [TagMatches(()) for _ in batch]
         self.load()
         assert self._rules is not None
         rules = self._rules

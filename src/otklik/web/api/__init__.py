@@ -20,7 +20,9 @@ def build_api(state: WebState) -> FastAPI:
         title="Otklik API",
         version="1",
         description="Mentions, counts, brands, tags and imports of the server's workspace. "
-        "Authenticate with `Authorization: Bearer TOKEN` (`otklik tokens create EMAIL`).",
+        "Authenticate with `Authorization: Bearer TOKEN` (`otklik tokens create EMAIL`). "
+        "Times are ISO 8601 in UTC with a `Z`; days (`by=day`, date-only `since`/`until`) are "
+        "the workspace's time zone's.",
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,

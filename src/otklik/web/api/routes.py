@@ -273,6 +273,7 @@ def import_file(
         "duplicates": result.duplicates,
         "rejected": result.rejected,
         "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv",
+        **imports.sheets_read(result),
     }
 
 
