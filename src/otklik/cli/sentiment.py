@@ -133,10 +133,10 @@ def train_sentiment_command(
     if tier == "encoder":
         _train_encoder(data_dir, out_path, embeddings_dir, fmt)
         return
-    from otklik.pipeline.sentiment_backends.compact import Featuriser
-    from otklik.training.sentiment import TrainConfig, train_sentiment
+    from otklik.services.sentiment import compact_config
+    from otklik.training.sentiment import train_sentiment
 
-    config = TrainConfig(featuriser=Featuriser(dim_bits, 2, 5))
+    config = compact_config(dim_bits)
 
     if out_path is None:
         raise click.UsageError("give --out PATH for the model file")
@@ -176,17 +176,12 @@ def train_sentiment_command(
 
 
 def _train_encoder(data_dir: Path, out_path: Path | None, cache: Path | None, fmt: str) -> None:
-    from otklik.pipeline.sentiment_backends.encoder import Embedder
-    from otklik.training.encoder_head import EmbeddingCache, train_encoder_head
+    from otklik.services.sentiment import train_encoder
 
     if out_path is None:
         raise click.UsageError("give --out PATH for the head file")
     try:
-        try:
-            fallback = Embedder().embed
-        except OtklikError:
-            fallback = None
-        report = train_encoder_head(data_dir, out_path, EmbeddingCache(cache, fallback).embed)
+        report = train_encoder(data_dir, out_path, cache)
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [
@@ -355,8 +350,7 @@ def eval_sentiment_command(
       otklik eval sentiment --data ../shared/data/sentiment --cs bench/data/cs_eval.csv \\
         --tier floor --tier compact --tier encoder --tier cascade
     """
-    from otklik.pipeline.sentiment_backends import load_backend
-    from otklik.training.sentiment import evaluate, read_labelled_csv
+    from otklik.services.sentiment import evaluate_file
 
     if data_dir is not None or cs_path is not None:
         eval_tiers(data_dir, cs_path, tiers or ("compact", "encoder", "cascade"), fmt)
@@ -367,29 +361,23 @@ def eval_sentiment_command(
     if file is None:
         raise click.UsageError("give a labelled FILE.csv, or --workspace W --model PATH")
     try:
-        texts, labels = read_labelled_csv(file, text_column, label_column)
-        backend = load_backend(None if model_path else _settings(ctx), model_path)
-        backend.load()
-        result = evaluate(backend, texts, labels)
+        name, result = evaluate_file(_settings(ctx), model_path, file, text_column, label_column)
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps({"model": backend.name, **result.as_dict()}, indent=2))
+        click.echo(json.dumps({"model": name, **result.as_dict()}, indent=2))
         return
-    render_evaluation(result.as_dict(), title=f"{file.name} ({backend.name} model)")
+    render_evaluation(result.as_dict(), title=f"{file.name} ({name} model)")
 
 
 def eval_tiers(
     data_dir: Path | None, cs_path: Path | None, tiers: tuple[str, ...], fmt: str
 ) -> None:
     """Every tier on every dev split and the customer-service set, per language and class."""
-    from otklik.training.tier_eval import dev_sets, evaluate_tiers, read_cs_set
+    from otklik.services.sentiment import evaluate_sets
 
     try:
-        sets = dev_sets(data_dir) if data_dir is not None else []
-        if cs_path is not None:
-            sets.append(read_cs_set(cs_path))
-        results = evaluate_tiers(sets, tiers, data_dir)
+        results = evaluate_sets(data_dir, cs_path, tiers)
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
@@ -419,39 +407,31 @@ def eval_tiers(
 def eval_workspace(ctx: click.Context, workspace: str, model_path: Path | None, fmt: str) -> None:
     """Before/after on the corrections `train sentiment --workspace` held back: the shipped
     model against the workspace's own, or (with --model) the model in use against that one."""
-    from otklik.pipeline.sentiment_backends import load_backend
-    from otklik.training.sentiment import evaluate, split_held_back
+    from otklik.services.sentiment import evaluate_workspace
 
     try:
-        store = _store(ctx)
-        own = store.sentiment_model(store.workspace(workspace, create=False))
-        if model_path is None:
-            if own is None:
-                raise click.UsageError(
-                    f"workspace {workspace!r} has no model of its own (it uses the shipped "
-                    "one); train one with `otklik train sentiment --workspace` or give --model"
-                )
-            names = ("shipped", str(own))
-            before_backend, after_backend = load_backend(), load_backend(None, own)
-        else:
-            settings = _settings(ctx)
-            in_use = settings.sentiment_model or own
-            names = (f"{_model_name(in_use)} (in use)", str(model_path))
-            before_backend = load_backend(settings, own)
-            after_backend = load_backend(None, model_path)
-        _, held = split_held_back(workspace_corrections(ctx, workspace))
-        if not held:
-            raise click.ClickException("too few corrections to hold any back (fewer than 5)")
-        texts, labels = [c.text for c in held], [c.label for c in held]
-        before = evaluate(before_backend, texts, labels).as_dict()
-        after = evaluate(after_backend, texts, labels).as_dict()
+        found = evaluate_workspace(
+            _store(ctx),
+            _settings(ctx),
+            workspace,
+            model_path,
+            lambda: workspace_corrections(ctx, workspace),
+        )
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
+    if found is None:
+        raise click.UsageError(
+            f"workspace {workspace!r} has no model of its own (it uses the shipped "
+            "one); train one with `otklik train sentiment --workspace` or give --model"
+        )
+    if not found.held_back:
+        raise click.ClickException("too few corrections to hold any back (fewer than 5)")
+    held, names, before, after = found.held_back, found.names, found.before, found.after
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
-                    "held_back": len(held),
+                    "held_back": held,
                     "before_model": names[0],
                     "after_model": names[1],
                     "before": before,
@@ -461,7 +441,7 @@ def eval_workspace(ctx: click.Context, workspace: str, model_path: Path | None, 
             )
         )
         return
-    render_before_after(before, after, len(held), (f"before: {names[0]}", f"after: {names[1]}"))
+    render_before_after(before, after, held, (f"before: {names[0]}", f"after: {names[1]}"))
 
 
 def render_evaluation(result: dict[str, Any], title: str) -> None:
@@ -517,17 +497,14 @@ def sentiment_model_command(
         raise click.UsageError("give --set PATH or --reset, not both")
     settings = _settings(ctx)
     name = name or settings.workspace
+    from otklik.services.sentiment import set_workspace_model
+
     try:
         store = _store(ctx)
-        ws = store.workspace(name, create=False)
-        if new_path is not None:
-            from otklik.pipeline.sentiment_backends.compact import CompactModel
-
-            CompactModel.read(new_path)  # refuse a file that is not a compact model
-            store.set_sentiment_model(ws, new_path)
-        elif reset:
-            store.set_sentiment_model(ws, None)
-        own = store.sentiment_model(ws)
+        if new_path is not None or reset:
+            own = set_workspace_model(store, name, new_path)
+        else:
+            own = store.sentiment_model(store.workspace(name, create=False))
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     overriding = settings.sentiment_model

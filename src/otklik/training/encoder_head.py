@@ -24,6 +24,7 @@ from otklik.training.sentiment import (
     EVAL_ONLY_SETS,
     TRAIN_SETS,
     Evaluation,
+    macro_f1_of,
     read_labelled_csv,
     score_labels,
 )
@@ -40,6 +41,14 @@ class HeadConfig:
     class_balance: float = 1.0
     combine_c: float = 1.0
     max_iter: int = 500
+    # One ReLU hidden layer (0: a logistic head). Width, epochs and decay were chosen on a
+    # random 10% of the train splits held out, never on dev.
+    hidden: int = 512
+    epochs: int = 9
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    batch: int = 256
+    seed: int = 0
 
 
 @dataclass
@@ -123,6 +132,72 @@ def _balanced(weights: Any, y: Any) -> npt.NDArray[np.float64]:
     return w
 
 
+class MlpHead:
+    """One ReLU hidden layer and a softmax, trained by Adam on the weighted log-loss with a
+    fixed seed (numpy only, so training needs no extra package and repeats exactly)."""
+
+    def __init__(self, w1: Any, b1: Any, w2: Any, b2: Any) -> None:
+        self.hidden_weights = w1.astype(np.float32)
+        self.hidden_bias = b1.astype(np.float32)
+        self.coef_ = w2.T.astype(np.float32)
+        self.intercept_ = b2.astype(np.float32)
+
+    def decision_function(self, x: Any) -> npt.NDArray[np.float64]:
+        """Class scores, as a scikit-learn classifier gives them."""
+        hidden = np.maximum(x @ self.hidden_weights + self.hidden_bias, 0)
+        return np.asarray(hidden @ self.coef_.T + self.intercept_, dtype=np.float64)
+
+    @classmethod
+    def fit(cls, x: Any, y: Any, weights: Any, config: HeadConfig) -> MlpHead:
+        """Train on embeddings `x` (unit vectors, scaled to unit variance per column here)."""
+        rng = np.random.default_rng(config.seed)
+        scale = np.float32(np.sqrt(x.shape[1]))
+        x = np.asarray(x, dtype=np.float32) * scale
+        bound1, bound2 = 1 / np.sqrt(x.shape[1]), 1 / np.sqrt(config.hidden)
+        params = [
+            rng.uniform(-bound1, bound1, (x.shape[1], config.hidden)).astype(np.float32),
+            np.zeros(config.hidden, np.float32),
+            rng.uniform(-bound2, bound2, (config.hidden, len(LABELS))).astype(np.float32),
+            np.zeros(len(LABELS), np.float32),
+        ]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        onehot = np.eye(len(LABELS), dtype=np.float32)[y]
+        w = np.asarray(weights, dtype=np.float32)
+        step = 0
+        for _ in range(config.epochs):
+            order = rng.permutation(len(x))
+            for start in range(0, len(order), config.batch):
+                rows = order[start : start + config.batch]
+                grads = _mlp_gradients(params, x[rows], onehot[rows], w[rows])
+                step += 1
+                _adam(params, grads, moments, step, config)
+        w1, b1, w2, b2 = params
+        return cls(w1 * scale, b1, w2, b2)
+
+
+def _mlp_gradients(params: list[Any], x: Any, target: Any, w: Any) -> list[Any]:
+    w1, b1, w2, b2 = params
+    hidden = np.maximum(x @ w1 + b1, 0)
+    probs = softmax((hidden @ w2 + b2).astype(np.float64)).astype(np.float32)
+    delta = (probs - target) * (w / w.sum())[:, None]
+    back = (delta @ w2.T) * (hidden > 0)
+    return [x.T @ back, back.sum(0), hidden.T @ delta, delta.sum(0)]
+
+
+def _adam(
+    params: list[Any], grads: list[Any], moments: list[Any], step: int, config: HeadConfig
+) -> None:
+    lr, (beta1, beta2) = config.learning_rate, (0.9, 0.999)
+    for p, g, (m, v) in zip(params, grads, moments, strict=True):
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        m_hat, v_hat = m / (1 - beta1**step), v / (1 - beta2**step)
+        p *= 1 - lr * config.weight_decay
+        p -= lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+
+
 def _fit(x: Any, y: Any, c: float, weights: Any, max_iter: int) -> Any:
     from sklearn.linear_model import LogisticRegression
 
@@ -149,7 +224,11 @@ def train_encoder_head(
     texts = [t for x, _ in train.values() for t in x]
     labels = [label for _, y in train.values() for label in y]
     y = np.array([LABELS.index(label) for label in labels])
-    head = _fit(embed(texts), y, config.c, _weights([v[1] for v in train.values()], config), 500)
+    train_w = _weights([v[1] for v in train.values()], config)
+    if config.hidden:
+        head: Any = MlpHead.fit(embed(texts), y, train_w, config)
+    else:
+        head = _fit(embed(texts), y, config.c, train_w, 500)
     dev = _read_sets(Path(data_dir), list(TRAIN_SETS), "dev")
     dev_texts = [t for x, _ in dev.values() for t in x]
     dev_y = np.array([LABELS.index(label) for _, ys in dev.values() for label in ys])
@@ -176,9 +255,19 @@ def train_encoder_head(
         bias=head.intercept_.astype(np.float32),
         combine_weights=combine_w,
         combine_bias=combine_b,
-        info={"train_sizes": {k: len(v[0]) for k, v in train.items()}, "c": config.c},
+        info={
+            "train_sizes": {k: len(v[0]) for k, v in train.items()},
+            "c": config.c,
+            "hidden": config.hidden,
+            "epochs": config.epochs,
+        },
+        hidden_weights=getattr(head, "hidden_weights", None),
+        hidden_bias=getattr(head, "hidden_bias", None),
     )
-    threshold, share = _cascade_threshold(model, features, scripts, dev_y, compact, dev_texts)
+    set_of = np.array([name for name, (x, _) in dev.items() for _ in x])
+    threshold, share = _cascade_threshold(
+        model, features, scripts, dev_y, compact, dev_texts, set_of
+    )
     model.info["cascade_threshold"] = threshold
     model.save(Path(out_path))
     saved = EncoderHead.read(Path(out_path))
@@ -203,15 +292,22 @@ def _cascade_threshold(
     y: Any,
     compact: CompactModel,
     texts: Sequence[str],
+    set_of: Any,
 ) -> tuple[float, float]:
-    # The lowest compact-confidence bar that keeps 90% of the encoder's accuracy gain on dev.
+    # The lowest compact-confidence bar that keeps 90% of the encoder's gain in mean dev
+    # macro-F1 (each split counted once, as the issue counts them), and the share it sends on.
     z = np.einsum("nf,nfk->nk", features, model.combine_weights[scripts])
     full = softmax(z + model.combine_bias[scripts]).argmax(axis=1)
     cprobs = compact.probabilities(texts)
-    base, best = (cprobs.argmax(axis=1) == y).mean(), (full == y).mean()
+    fast = cprobs.argmax(axis=1)
+
+    def mean_f1(predicted: Any) -> float:
+        parts = [macro_f1_of(y[set_of == s], predicted[set_of == s]) for s in np.unique(set_of)]
+        return float(np.mean(parts))
+
+    base, best = mean_f1(fast), mean_f1(full)
     for threshold in np.arange(0.40, 1.001, 0.02):
         unsure = cprobs.max(axis=1) < threshold
-        mixed = np.where(unsure, full, cprobs.argmax(axis=1))
-        if best <= base or (mixed == y).mean() - base >= 0.9 * (best - base):
+        if best <= base or mean_f1(np.where(unsure, full, fast)) - base >= 0.9 * (best - base):
             return round(float(threshold), 2), float(unsure.mean())
     return 1.0, 1.0

@@ -338,7 +338,7 @@ def _tune_script_bias(
     grid = np.round(np.arange(-1.0, 1.01, 0.1), 1)
 
     def mean_f1(candidate: npt.NDArray[np.float32]) -> float:
-        return float(np.mean([_macro_f1(t, (z + candidate[g]).argmax(1)) for z, g, t in sets]))
+        return float(np.mean([macro_f1_of(t, (z + candidate[g]).argmax(1)) for z, g, t in sets]))
 
     best = mean_f1(bias)
     for _ in range(2):
@@ -353,7 +353,8 @@ def _tune_script_bias(
     return bias
 
 
-def _macro_f1(truth: npt.NDArray[np.int64], predicted: npt.NDArray[np.int64]) -> float:
+def macro_f1_of(truth: npt.NDArray[np.int64], predicted: npt.NDArray[np.int64]) -> float:
+    """Macro-F1 of class indices over the classes present in `truth`."""
     confusion = np.bincount(truth * 3 + predicted, minlength=9).reshape(3, 3)
     tp = np.diag(confusion)
     denom = confusion.sum(0) + confusion.sum(1)

@@ -49,18 +49,24 @@ def softmax(z: FloatArray) -> FloatArray:
 
 @dataclass
 class EncoderHead:
-    """A logistic head over e5 embeddings and, per script, a small logistic combiner of the
-    head's scores with the compact model's (fitted on the dev splits)."""
+    """A head over e5 embeddings (logistic, or one ReLU hidden layer when `hidden_weights`
+    is set) and, per script, a small logistic combiner of the head's scores with the compact
+    model's (fitted on the dev splits)."""
 
-    weights: npt.NDArray[np.float32]  # (dim, 3)
+    weights: npt.NDArray[np.float32]  # (dim or hidden, 3)
     bias: npt.NDArray[np.float32]  # (3,)
     combine_weights: npt.NDArray[np.float32]  # (3 scripts, 6, 3)
     combine_bias: npt.NDArray[np.float32]  # (3 scripts, 3)
     info: dict[str, Any]
+    hidden_weights: npt.NDArray[np.float32] | None = None  # (dim, hidden)
+    hidden_bias: npt.NDArray[np.float32] | None = None  # (hidden,)
 
     def encoder_scores(self, embeddings: npt.NDArray[np.float32]) -> FloatArray:
         """The head's class scores for embedded texts."""
-        return np.asarray(embeddings @ self.weights + self.bias, dtype=np.float64)
+        x = embeddings
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            x = np.maximum(x @ self.hidden_weights + self.hidden_bias, 0)
+        return np.asarray(x @ self.weights + self.bias, dtype=np.float64)
 
     def probabilities(
         self, embeddings: npt.NDArray[np.float32], compact_logits: FloatArray, scripts: Any
@@ -72,8 +78,15 @@ class EncoderHead:
 
     def save(self, path: Path) -> None:
         """Write the head as a small .npz."""
+        hidden: dict[str, Any] = {}
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            hidden = {
+                "hidden_weights": self.hidden_weights.astype(np.float16),
+                "hidden_bias": self.hidden_bias,
+            }
         np.savez_compressed(
             path,
+            **hidden,
             weights=self.weights.astype(np.float16),
             bias=self.bias,
             combine_weights=self.combine_weights,
@@ -103,7 +116,13 @@ class EncoderHead:
             combine_weights=np.asarray(data["combine_weights"], dtype=np.float32),
             combine_bias=np.asarray(data["combine_bias"], dtype=np.float32),
             info=json.loads(str(data["info"])),
+            hidden_weights=_optional(data, "hidden_weights"),
+            hidden_bias=_optional(data, "hidden_bias"),
         )
+
+
+def _optional(data: Any, key: str) -> npt.NDArray[np.float32] | None:
+    return np.asarray(data[key], dtype=np.float32) if key in data else None
 
 
 class Embedder:
