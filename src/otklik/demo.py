@@ -461,7 +461,7 @@ def _row(rng: random.Random, now: datetime, index: int, *, spike: bool) -> dict[
         base = {"positive": (4, 5), "neutral": (3, 4), "negative": (1, 2)}[polarity]
         row["rating"] = rng.randint(*base)
     if channel == "review":
-        row["title"] = text.split(".")[0][:60]
+        row["title"] = _title(text)
     if channel == "maps":
         row["location"] = rng.choice(CITIES["en"])
     if channel in SOCIAL:
@@ -579,3 +579,11 @@ def _case_work(store: Store, ws: Workspace, seed: int) -> None:
             store.update_case(ws, mid, status="resolved", assignee="support@bystropost.example")
         elif choice < 0.6:
             store.update_case(ws, mid, assignee="analyst@bystropost.example")
+
+
+def _title(text: str, limit: int = 60) -> str:
+    """A review's title: its first sentence, cut at a word (with "…") when too long."""
+    first = text.split(".")[0].strip()
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:—- ") + "…"

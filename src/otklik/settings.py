@@ -51,6 +51,20 @@ class Settings(BaseSettings):
         description="Key that signs session cookies; generated and stored in the database "
         "when unset.",
     )
+    language: str = Field(
+        "en",
+        description="Language of CLI messages, and the web UI's default when neither the user "
+        "nor the browser picks one: kk, ru or en.",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="SMTP server for e-mail (password reset links): "
+        "smtp://USER:PASSWORD@HOST:PORT, smtp+starttls://… or smtps://… for TLS; "
+        "unset, no e-mail is sent.",
+    )
+    smtp_from: str | None = Field(
+        None, description="Sender address of Otklik's e-mail, e.g. otklik@example.com."
+    )
     host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
     port: int = Field(8000, description="Port `otklik serve` listens on.")
     job_lease_s: float = Field(
@@ -82,6 +96,14 @@ class Settings(BaseSettings):
         description="Whether `otklik serve` runs a worker inside the web process (needed with "
         "SQLite unless `otklik worker` runs beside it).",
     )
+
+    @field_validator("language")
+    @classmethod
+    def _served_language(cls, value: str) -> str:
+        code = value.strip().lower().split("-")[0].split("_")[0]
+        if code not in ("kk", "ru", "en"):
+            raise ValueError(f"language must be kk, ru or en, not {value!r}")
+        return code
 
     @field_validator("languages", "stages", mode="before")
     @classmethod

@@ -58,7 +58,8 @@ def test_editing_a_query_rematches_history(run: Run) -> None:
     run("brands", "add", "Kaspi", "--query", "Каспий")
     assert brands_of(run)["Отдыхали на Каспии, Kaspi-ге тапсырыс бердім"] == ["Kaspi"]
     edited = run("brands", "edit", "Kaspi", "--query", "Kaspi")
-    assert "found in 1 stored mentions" in edited.output
+    assert "found in 1 stored mention" in edited.output  # one, not "1 stored mentions"
+    assert "found in 1 stored mentions" not in edited.output
     listed = json.loads(run("brands", "list", "--format", "json").stdout)
     assert listed == [{"id": 1, "name": "Kaspi", "own": False, "query": "Kaspi"}]
 

@@ -87,12 +87,14 @@ def build_world(url: str, tmp_path: Path, **overrides: Any) -> Iterator[WebWorld
     """Initialise the database, add users and tokens, import a small CSV, build the app."""
     store = open_store(url)  # as the app opens it: q speaks the query language
     store.init()
+    # A Russian-speaking team's server: pages default to Russian unless the user or the
+    # browser picks another language.
     settings = Settings(
         database_url=url,
         stages=STAGES,
         secret_key="test-secret-key",
         upload_dir=tmp_path / "uploads",
-        **overrides,
+        **{"language": "ru", **overrides},
     )
     tokens = {}
     with store.begin() as conn:

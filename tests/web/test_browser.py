@@ -171,7 +171,7 @@ def test_language_switch_in_the_browser(page: object) -> None:
 
     assert isinstance(page, Page)
     page.goto("/login")
-    page.click("text=EN")
+    page.click("#language-switch a[lang=en]")
     expect(page.locator("h1")).to_have_text("Sign in")
     page.reload()
     expect(page.locator("h1")).to_have_text("Sign in")
@@ -190,7 +190,7 @@ def test_brand_page_shows_rematch_progress_until_done(page: object, sqlite_world
     page.fill("#brand-add input[name=query]", 'BystroPost OR "Быстрая Почта"')
     page.click("#brand-add button[type=submit]")
     line = page.locator('.rematch[data-kind="brand"]')
-    expect(line).to_have_text("История пересчитана: совпадений 2")
+    expect(line).to_have_text("История пересчитана: найдено в 2 упоминаниях")
 
     # The line follows the job while it runs (here a worker of the test's own).
     state = sqlite_world.app.state.web  # type: ignore[attr-defined]
@@ -211,8 +211,8 @@ def test_brand_page_shows_rematch_progress_until_done(page: object, sqlite_world
     with sqlite_world.store.begin() as conn:
         jobqueue.report(conn, job.id, "test", done=1000, total=4000)
     page.reload()
-    expect(line).to_have_text("История: пересчитано 1000 из 4000")
+    expect(line).to_have_text("История: пересчитано 1000 из 4000 упоминаний")
     with sqlite_world.store.begin() as conn:
         jobqueue.finish(conn, job.id, "test", "done", utcnow(), result={"matched": 7})
-    expect(line).to_have_text("История пересчитана: совпадений 7")
+    expect(line).to_have_text("История пересчитана: найдено в 7 упоминаниях")
     expect(line).to_have_attribute("data-state", "done")

@@ -42,7 +42,7 @@ def test_saved_query_is_matched_in_the_background_and_reports_progress(world: We
     feed = client.get("/api/v1/mentions?brand=BP", headers=world.api("viewer")).json()["items"]
     assert len(feed) == 2
     page = client.get("/brands").text
-    assert 'data-state="done"' in page and "История пересчитана: совпадений 2" in page
+    assert 'data-state="done"' in page and "История пересчитана: найдено в 2 упоминаниях" in page
     lines = client.get("/rematch?kind=brand").json()["items"]
     assert [(line["state"], line["matched"]) for line in lines] == [("done", 2)]
 

@@ -12,15 +12,23 @@ from otklik.cli.context import AppContext, pass_app
 from otklik.cli.match import BadQuery
 from otklik.domain.records import Brand, Tag
 from otklik.errors import QueryError
+from otklik.i18n import Translator
 from otklik.services import catalog, rematch, variants
 
 T = TypeVar("T")
 
 
-def _progress(what: str) -> rematch.Progress:
+def _progress(tr: Translator, what: str) -> rematch.Progress:
     def report(done: int, total: int) -> None:
         if done:
-            output.message(f"  re-matched {done} of {total} stored mentions ({what})", err=True)
+            line = tr.ngettext(
+                "  re-matched %(done)d of %(num)d stored mention (%(what)s)",
+                "  re-matched %(done)d of %(num)d stored mentions (%(what)s)",
+                total,
+                done=done,
+                what=what,
+            )
+            output.message(line, err=True)
 
     return report
 
@@ -35,14 +43,19 @@ def _checked(change: Callable[[], T]) -> T:
 def rematch_brands(app: AppContext, brand_ids: Sequence[int]) -> dict[int, int]:
     """Match the given brands against all stored mentions again, printing progress; returns
     how many mentions each brand is in."""
-    return rematch.rematch_brands(app.services(), app.workspace(), brand_ids, _progress("brands"))
+    return rematch.rematch_brands(
+        app.services(), app.workspace(), brand_ids, _progress(app.tr, app.tr.gettext("brands"))
+    )
 
 
 def rematch_tag(app: AppContext, tag: Tag) -> int:
     """Apply a tag's rule to all stored mentions again, printing progress; people's tags stay.
     Returns how many mentions the rule gives the tag."""
     found = rematch.rematch_tags(
-        app.services(), app.workspace(), [tag.id], _progress(f"tag {tag.name!r}")
+        app.services(),
+        app.workspace(),
+        [tag.id],
+        _progress(app.tr, app.tr.gettext("tag %(name)r", name=tag.name)),
     )
     return found[tag.id]
 
@@ -83,7 +96,8 @@ def register(cli: click.Group) -> None:
         svc, ws = app.services(), app.workspace()
         brand = _checked(lambda: catalog.add_brand(svc, ws, name, query, own))
         count = rematch_brands(app, [brand.id])[brand.id]
-        output.message(f"brand {name!r} added; found in {count} stored mentions")
+        tr = app.tr
+        output.message(tr.gettext("brand %(name)r added", name=name) + "; " + _found(tr, count))
 
     @brands.command("list")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
@@ -123,10 +137,10 @@ def register(cli: click.Group) -> None:
         if query is not None:
             count = rematch_brands(app, [brand.id])[brand.id]
             output.message(
-                f"{_updated('brand', name, brand.name)}; found in {count} stored mentions"
+                _updated(app.tr, "brand", name, brand.name) + "; " + _found(app.tr, count)
             )
         else:
-            output.message(_updated("brand", name, brand.name))
+            output.message(_updated(app.tr, "brand", name, brand.name))
 
     @brands.command("remove")
     @click.argument("name")
@@ -185,7 +199,8 @@ def register(cli: click.Group) -> None:
         svc, ws = app.services(), app.workspace()
         tag = _checked(lambda: catalog.add_tag(svc, ws, name, query or None))
         count = rematch_tag(app, tag)
-        output.message(f"tag {name!r} added; rule applied to {count} stored mentions")
+        tr = app.tr
+        output.message(tr.gettext("tag %(name)r added", name=name) + "; " + _applied(tr, count))
 
     @tags.command("list")
     @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table")
@@ -223,11 +238,9 @@ def register(cli: click.Group) -> None:
         tag = _checked(lambda: catalog.update_tag(svc, ws, name, new_name=new_name, query=query))
         if query is not None:
             count = rematch_tag(app, tag)
-            output.message(
-                f"{_updated('tag', name, tag.name)}; rule applied to {count} stored mentions"
-            )
+            output.message(_updated(app.tr, "tag", name, tag.name) + "; " + _applied(app.tr, count))
         else:
-            output.message(_updated("tag", name, tag.name))
+            output.message(_updated(app.tr, "tag", name, tag.name))
 
     @tags.command("remove")
     @click.argument("name")
@@ -243,5 +256,21 @@ def register(cli: click.Group) -> None:
         output.message(f"tag {name!r} removed")
 
 
-def _updated(kind: str, old: str, new: str) -> str:
-    return f"{kind} {old!r} renamed to {new!r}" if old != new else f"{kind} {new!r} updated"
+def _updated(tr: Translator, kind: str, old: str, new: str) -> str:
+    if kind == "brand":
+        if old != new:
+            return tr.gettext("brand %(old)r renamed to %(new)r", old=old, new=new)
+        return tr.gettext("brand %(name)r updated", name=new)
+    if old != new:
+        return tr.gettext("tag %(old)r renamed to %(new)r", old=old, new=new)
+    return tr.gettext("tag %(name)r updated", name=new)
+
+
+def _found(tr: Translator, count: int) -> str:
+    return tr.ngettext("found in %(num)d stored mention", "found in %(num)d stored mentions", count)
+
+
+def _applied(tr: Translator, count: int) -> str:
+    return tr.ngettext(
+        "rule applied to %(num)d stored mention", "rule applied to %(num)d stored mentions", count
+    )

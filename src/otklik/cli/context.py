@@ -10,6 +10,7 @@ import click
 
 from otklik.domain.filters import FILTER_NAMES, FilterError, Filters
 from otklik.domain.records import Workspace
+from otklik.i18n import Translator, translator
 from otklik.services import Services, queries
 from otklik.settings import Settings
 
@@ -28,6 +29,11 @@ class AppContext:
         if self._services is None:
             self._services = Services.open(self.settings, check=check)
         return self._services
+
+    @property
+    def tr(self) -> Translator:
+        """Messages in the CLI's language (--lang, OTKLIK_LANGUAGE, else English)."""
+        return translator(self.settings.language)
 
     def workspace(self) -> Workspace:
         """The workspace the CLI works in (created on first use)."""

@@ -90,11 +90,25 @@ def _run_to_finish(app: AppContext, path: Path, source: str | None, resume: bool
             output.message(f"no interrupted import of {path} to resume; importing it whole")
         return None
     if resume:
-        output.message(f"resuming import run {run.id} after its {run.rows_read} settled rows")
+        output.message(
+            app.tr.ngettext(
+                "resuming import run %(run)d after its %(num)d settled row",
+                "resuming import run %(run)d after its %(num)d settled rows",
+                run.rows_read,
+                run=run.id,
+            )
+        )
         return run.id
     output.message(
-        f"note: import run {run.id} of this file stopped after {run.rows_read} rows; "
-        f"`otklik import {path} --resume` finishes it instead of starting over"
+        app.tr.ngettext(
+            "note: import run %(run)d of this file stopped after %(num)d row; "
+            "`otklik import %(path)s --resume` finishes it instead of starting over",
+            "note: import run %(run)d of this file stopped after %(num)d rows; "
+            "`otklik import %(path)s --resume` finishes it instead of starting over",
+            run.rows_read,
+            run=run.id,
+            path=path,
+        )
     )
     return None
 
@@ -162,15 +176,25 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
     mapped = ", ".join(f"{c} → {f}" for c, f in result.mapping.items())
     if mapped:
         output.message(f"columns: {mapped}")
+    tr = app.tr
     output.message(
-        f"rows read: {result.rows_read}  imported: {result.imported}  "
-        f"duplicates: {result.duplicates}  rejected: {result.rejected}"
-        + (f"  updated: {result.updated}" if result.updated else "")
+        tr.gettext(
+            "rows read: %(read)d  imported: %(imported)d  duplicates: %(duplicates)d  "
+            "rejected: %(rejected)d",
+            read=result.rows_read,
+            imported=result.imported,
+            duplicates=result.duplicates,
+            rejected=result.rejected,
+        )
+        + (tr.gettext("  updated: %(updated)d", updated=result.updated) if result.updated else "")
     )
     if result.near_duplicates:
         output.message(
-            f"of the imported, {result.near_duplicates} are copies of earlier mentions "
-            "(marked duplicate_of)"
+            tr.ngettext(
+                "of the imported, %(num)d is a copy of an earlier mention (marked duplicate_of)",
+                "of the imported, %(num)d are copies of earlier mentions (marked duplicate_of)",
+                result.near_duplicates,
+            )
         )
     if result.rejected:
         target = report or _default_report(path)
@@ -180,7 +204,7 @@ def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | N
         except OSError:
             target = Path.cwd() / target.name
             target.write_text(text, encoding="utf-8")
-        output.message(f"rejected rows and reasons: {target}")
+        output.message(tr.gettext("rejected rows and reasons: %(path)s", path=target))
 
 
 def _default_report(path: Path) -> Path:

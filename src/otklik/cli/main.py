@@ -25,9 +25,16 @@ from otklik.settings import Settings
 @click.option(
     "--workspace", envvar="OTKLIK_WORKSPACE", help="Workspace to work in (default: default)."
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    help="Language of messages (default: OTKLIK_LANGUAGE, else en).",
+)
 @click.version_option(package_name="otklik")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None, workspace: str | None) -> None:
+def cli(
+    ctx: click.Context, database_url: str | None, workspace: str | None, lang: str | None
+) -> None:
     """Otklik: collect, analyse and report customer feedback in Russian, Kazakh and English.
 
     \b
@@ -43,6 +50,8 @@ def cli(ctx: click.Context, database_url: str | None, workspace: str | None) -> 
         overrides["database_url"] = database_url
     if workspace:
         overrides["workspace"] = workspace
+    if lang:
+        overrides["language"] = lang
     try:
         ctx.obj = AppContext(Settings(**overrides))
     except ValueError as exc:

@@ -69,7 +69,13 @@ def _match_stored(query: str, sample: int, fmt: str) -> None:
     if app is None:
         raise click.UsageError("--stored needs the otklik command's database settings")
     found = queries.match_stored(app.services(), app.workspace(), _compiled(query), sample)
-    output.message(f"{found.matched} of {found.total} stored mentions match", err=fmt == "jsonl")
+    line = app.tr.ngettext(
+        "%(matched)d of %(num)d stored mention match",
+        "%(matched)d of %(num)d stored mentions match",
+        found.total,
+        matched=found.matched,
+    )
+    output.message(line, err=fmt == "jsonl")
     _show([_row(m) for m in found.sample], fmt)
 
 

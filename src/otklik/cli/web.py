@@ -90,11 +90,17 @@ def _load_demo(svc: Services) -> None:
 def _first_admin(svc: Services) -> None:
     created = accounts.first_admin(svc)
     if created is None:
+        first = accounts.user_by_email(svc, accounts.FIRST_ADMIN)
+        if first is not None:
+            output.message(
+                f"sign in as {first.email} with the password shown on the first start; "
+                f"lost it? set a new one with `otklik users passwd {first.email}`"
+            )
         return
     user, password = created
     output.message(
         f"created the first admin: {user.email} / password {password}\n"
-        "(shown once; change it by adding your own admin with `otklik users add`)"
+        f"(shown once; set a new one any time with `otklik users passwd {user.email}`)"
     )
 
 

@@ -16,6 +16,7 @@ class Workspace:
     id: int
     name: str
     timezone: str
+    language: str | None = None  # the UI's default when neither user nor browser picks one
 
 
 @dataclass(frozen=True)

@@ -122,23 +122,24 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat() + "Z" if moment is not None else None
 
 
-def to_csv(rows: Sequence[dict[str, Any]]) -> bytes:
-    """Rows as UTF-8 CSV with a BOM (so spreadsheet programs read Cyrillic right)."""
+def to_csv(rows: Sequence[dict[str, Any]], headers: Sequence[str] | None = None) -> bytes:
+    """Rows as UTF-8 CSV with a BOM (so spreadsheet programs read Cyrillic right); the header
+    row is the column names, or `headers` (the same columns in the reader's language)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
+    writer = csv.writer(out)
+    writer.writerow(list(headers or EXPORT_COLUMNS))
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow([_cell(row.get(c)) for c in EXPORT_COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
-    """Rows as an XLSX workbook."""
+def to_xlsx(rows: Sequence[dict[str, Any]], headers: Sequence[str] | None = None) -> bytes:
+    """Rows as an XLSX workbook (header row as in `to_csv`)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("mentions")
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append(list(headers or EXPORT_COLUMNS))
     for row in rows:
         sheet.append([_cell(row.get(c)) for c in EXPORT_COLUMNS])
     out = io.BytesIO()

@@ -110,3 +110,14 @@ def secret_key(svc: Services, make: str) -> str:
         return svc.settings.secret_key.get_secret_value()
     with svc.store.begin() as conn:
         return accounts.setting_or_create(conn, SECRET_SETTING, make)
+
+
+def set_language(svc: Services, user_id: int, language: str) -> User:
+    """Remember a user's UI language (InputError for one we do not serve)."""
+    from otklik.errors import InputError
+    from otklik.i18n import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise InputError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    with svc.store.begin() as conn:
+        return accounts.update_user(conn, user_id, language=language)

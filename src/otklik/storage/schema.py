@@ -34,6 +34,7 @@ workspace = sa.Table(
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("language", sa.String(8)),  # kk | ru | en: the UI's default (0004)
 )
 
 source = sa.Table(

@@ -122,13 +122,13 @@ class Store:
                     {"name": name, "timezone": timezone, "created_at": utcnow()},
                 ).scalar_one()
                 return Workspace(int(new_id), name, timezone)
-            return Workspace(row.id, row.name, row.timezone)
+            return Workspace(row.id, row.name, row.timezone, row.language)
 
     def workspaces(self) -> list[Workspace]:
         """All workspaces."""
         with self.connect() as conn:
             return [
-                Workspace(r.id, r.name, r.timezone)
+                Workspace(r.id, r.name, r.timezone, r.language)
                 for r in conn.execute(sa.select(workspace).order_by(workspace.c.id))
             ]
 

@@ -31,6 +31,7 @@ class User:
     created_at: datetime
     is_active: bool = True
     name: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def _user(row: sa.Row[tuple[object, ...]]) -> User:
         m["created_at"],
         bool(m["is_active"]),
         m["name"],
+        m["language"],
     )
 
 
@@ -119,18 +121,26 @@ def update_user(
     role: str | None = None,
     password_hash: str | None = None,
     is_active: bool | None = None,
+    language: str | None = None,
 ) -> User:
-    """Change a user's role, password hash or active flag."""
+    """Change a user's role, password hash, active flag or UI language."""
     if role is not None and role not in ROLES:
         raise InputError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     values = {
         k: v
-        for k, v in {"role": role, "password_hash": password_hash, "is_active": is_active}.items()
+        for k, v in {
+            "role": role,
+            "password_hash": password_hash,
+            "is_active": is_active,
+            "language": language,
+        }.items()
         if v is not None
     }
     if values:
         conn.execute(sa.update(app_user).where(app_user.c.id == user_id).values(**values))
-        # A new password, role or a disabled account: sessions begun before it stop working.
+    if values.keys() & {"role", "password_hash", "is_active"}:
+        # A new password, role or a disabled account: sessions begun before it stop working
+        # (a new UI language is no reason to sign anyone out).
         end_user_sessions(conn, user_id)
     found = user_by_id(conn, user_id)
     if found is None:

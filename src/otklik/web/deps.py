@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
+from otklik.i18n import LANGUAGES, Formats
 from otklik.jobs.worker import Worker
 from otklik.services import Services, queries, zones
 from otklik.services import users as accounts
@@ -164,7 +165,7 @@ def render(
 ) -> HTMLResponse:
     """A page from a template, with the user, translations and CSRF token available."""
     state = web(request)
-    lang = i18n.language_of(request)
+    lang = i18n.language_of(request, user)
     nonce = csrf_nonce(request)
     new_pre = None
     if nonce is None:
@@ -173,7 +174,8 @@ def render(
     values = {
         "user": user,
         "lang": lang,
-        "t": i18n.translator(lang),
+        "fmt": Formats(lang, state.ws.timezone),
+        "languages": LANGUAGES,
         "csrf": state.signer.csrf_token(nonce),
         "workspace": state.ws,
         "local": lambda moment: zones.local_text(moment, state.ws),

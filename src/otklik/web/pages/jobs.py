@@ -19,7 +19,8 @@ def jobs_page(request: Request, user: Annotated[User, Depends(page_user("analyst
     """The workspace's newest jobs."""
     state = web(request)
     found = jobs.jobs(state.svc, state.ws, limit=200)
-    return render(request, "jobs.html", {"jobs": [jobs.job_dict(j) for j in found]}, user=user)
+    rows = [{**jobs.job_dict(j), "created": j.created_at} for j in found]
+    return render(request, "jobs.html", {"jobs": rows}, user=user)
 
 
 @router.post("/jobs/{job_id}/cancel")

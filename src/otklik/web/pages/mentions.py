@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.domain.filters import FILTER_NAMES, ROLES
+from otklik.domain.filters import FILTER_NAMES, ROLES, FilterError
 from otklik.domain.mention import CHANNELS, SENTIMENTS
+from otklik.errors import QueryError
+from otklik.i18n import Translator
 from otklik.services import catalog, mentions
 from otklik.services.cases import CASE_STATUSES, CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web.auth import may
 from otklik.web.deps import filters_of, form_user, page_user, render, web
+from otklik.web.i18n import formats_of, language_of, translator_of
+from otklik.web.labels import label
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -29,8 +34,21 @@ def feed_page(
 ) -> Response:
     """Mentions matching the query-string filters, newest first, a page at a time."""
     state = web(request)
-    filters = filters_of(request)
-    records, next_cursor = mentions.page(state.svc, state.ws, filters, PAGE_SIZE, cursor)
+    fmt = formats_of(request, user)
+    days = {k: fmt.parse_date(request.query_params.get(k, "")) for k in ("since", "until")}
+    typed = {k: request.query_params.get(k, "").strip() for k in days}
+    bad = [k for k, v in days.items() if v is None and typed[k]]
+    error = None
+    try:
+        if bad:
+            raise FilterError(bad[0], f"{typed[bad[0]]!r} is not a date")
+        extra = {k: v.isoformat() for k, v in days.items() if v is not None}
+        filters = filters_of(request, extra)
+        records, next_cursor = mentions.page(state.svc, state.ws, filters, PAGE_SIZE, cursor)
+    except (FilterError, QueryError) as exc:
+        example = fmt.date_input(datetime.now(UTC).date())
+        error = feed_error(translator_of(request, user), bad, example, exc)
+        records, next_cursor = [], None
     brands, tags = catalog.brands(state.svc, state.ws), catalog.tags(state.svc, state.ws)
     chosen = {name: request.query_params.getlist(name) for name in FILTER_NAMES}
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor" and v]
@@ -47,8 +65,20 @@ def feed_page(
         "sentiments": SENTIMENTS,
         "statuses": CASE_STATUSES,
         "roles": ROLES,
+        "error": error,
+        "since_text": fmt.date_input(days["since"]) if days["since"] else typed["since"],
+        "until_text": fmt.date_input(days["until"]) if days["until"] else typed["until"],
     }
-    return render(request, "feed.html", context, user=user)
+    return render(request, "feed.html", context, user=user, status_code=422 if error else 200)
+
+
+def feed_error(tr: Translator, bad: list[str], example: str, exc: Exception) -> str:
+    """Why the filters were refused, in the user's language."""
+    if bad:
+        return tr.gettext("Type the dates as the field shows, e.g. %(example)s.", example=example)
+    if isinstance(exc, QueryError):
+        return tr.gettext("The search query cannot be read: %(reason)s", reason=str(exc))
+    return tr.gettext("A filter has a value that cannot be used: %(reason)s", reason=str(exc))
 
 
 @router.get("/mentions/export.{fmt}")
@@ -60,13 +90,15 @@ def feed_export(
     """The current view as CSV or XLSX, with brands, tags and case fields."""
     state = web(request)
     rows = mentions.export_rows(state.svc, state.ws, filters_of(request))
+    lang = language_of(request, _user)
+    columns = [label(lang, "column", c) for c in mentions.EXPORT_COLUMNS]
     if fmt == "xlsx":
         body, media = (
-            mentions.to_xlsx(rows),
+            mentions.to_xlsx(rows, columns),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     elif fmt == "csv":
-        body, media = mentions.to_csv(rows), "text/csv; charset=utf-8"
+        body, media = mentions.to_csv(rows, columns), "text/csv; charset=utf-8"
     else:
         return Response("export formats: csv, xlsx", status_code=404)
     headers = {"Content-Disposition": f'attachment; filename="mentions.{fmt}"'}

@@ -9,9 +9,12 @@ from fastapi.responses import Response
 
 from otklik.domain.mention import CHANNELS
 from otklik.domain.records import ImportRun
+from otklik.errors import InputError
+from otklik.i18n import Translator
 from otklik.services import imports, jobs
 from otklik.services.users import User
 from otklik.web.deps import form_user, page_user, render, web
+from otklik.web.i18n import translator_of
 
 router = APIRouter()
 
@@ -36,21 +39,49 @@ def import_upload(
     source: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "other",
 ) -> Response:
-    """Import the uploaded file and show its report (a big file: the job importing it)."""
+    """Import the uploaded file and show its report (a big file: the job importing it); a file
+    that cannot be imported comes back on the same page with the reason in the user's language
+    and the choices kept."""
     state = web(request)
-    result = imports.import_upload(
-        state.svc, state.ws, file.filename or "upload", file.file, source.strip() or None, channel
-    )
+    name = file.filename or "upload"
+    kept = {"source": source, "channel": channel, "filename": name}
+    try:
+        result = imports.import_upload(
+            state.svc, state.ws, name, file.file, source.strip() or None, channel
+        )
+    except InputError as exc:
+        context: dict[str, object] = {
+            "runs": _recent(request),
+            "channels": CHANNELS,
+            "result": None,
+            "error": upload_error(translator_of(request, user), name, exc),
+            "detail": str(exc),
+            **kept,
+        }
+        return render(request, "import.html", context, user=user, status_code=422)
     queued = result if isinstance(result, jobs.Job) else None
     if queued is not None and state.worker is not None:
         state.worker.wake()
-    context = {
+    done: dict[str, object] = {
         "runs": _recent(request),
         "channels": CHANNELS,
         "result": None if queued is not None else result,
         "queued": queued,
     }
-    return render(request, "import.html", context, user=user)
+    return render(request, "import.html", {**done, **kept}, user=user)
+
+
+def upload_error(tr: Translator, name: str, exc: InputError) -> str:
+    """Why an upload was refused, in the user's language."""
+    if "upload a CSV" in str(exc):
+        return tr.gettext(
+            "%(name)s cannot be imported: upload a CSV, XLSX, JSON or JSONL file.", name=name
+        )
+    return tr.gettext(
+        "%(name)s could not be read as a table of mentions. Check that it is a CSV, XLSX, "
+        "JSON or JSONL file saved as text, not a document or an archive.",
+        name=name,
+    )
 
 
 @router.get("/imports/{run_id}/rejected.csv")
