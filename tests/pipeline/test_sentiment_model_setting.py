@@ -13,7 +13,6 @@ from otklik.pipeline.sentiment_backends import load_backend
 from otklik.pipeline.sentiment_backends.compact import CompactBackend, CompactModel, Featuriser
 from otklik.pipeline.stage import Item
 from otklik.pipeline.stages.sentiment import SentimentStage
-from otklik.settings import Settings
 from otklik.training.sentiment import LabelledText, TrainConfig, train_sentiment
 from tests.cli.test_cli import otklik
 from tests.training.test_sentiment_training import ROWS, write_csv
@@ -42,20 +41,20 @@ def label_of(stage: SentimentStage, text: str) -> str:
 
 def test_a_compact_model_file_in_the_setting_is_used(slang_model: Path) -> None:
     assert CompactBackend().predict([PHRASE], [None])[0].label != "positive"
-    backend = load_backend(Settings(sentiment_model=slang_model))
+    backend = load_backend(override=slang_model)
     assert isinstance(backend, CompactBackend) and backend.path == slang_model
     assert label_of(SentimentStage(model=slang_model), PHRASE) == "positive"
     assert label_of(SentimentStage(), PHRASE) != "positive"
 
 
 def test_the_setting_wins_over_the_workspace_model(slang_model: Path, tmp_path: Path) -> None:
-    shipped = load_backend(Settings(), None)
+    shipped = load_backend(None)
     assert isinstance(shipped, CompactBackend) and shipped.path is None
-    own = load_backend(Settings(), slang_model)
+    own = load_backend(slang_model)
     assert isinstance(own, CompactBackend) and own.path == slang_model
     other = tmp_path / "other.npz"
     CompactModel.read(slang_model).save(other)
-    chosen = load_backend(Settings(sentiment_model=other), slang_model)
+    chosen = load_backend(slang_model, override=other)
     assert isinstance(chosen, CompactBackend) and chosen.path == other
     stage = SentimentStage(model_path=slang_model)
     assert label_of(stage, PHRASE) == "positive"
@@ -80,7 +79,7 @@ def test_a_bad_setting_is_a_clear_config_error(tmp_path: Path, name: str, proble
 
 def test_a_missing_workspace_model_says_how_to_go_back(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--reset"):
-        load_backend(Settings(), tmp_path / "gone.npz")
+        load_backend(tmp_path / "gone.npz")
 
 
 def test_the_command_line_uses_the_file_and_reports_a_bad_one(

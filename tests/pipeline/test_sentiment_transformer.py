@@ -12,7 +12,6 @@ from otklik.pipeline.sentiment_backends.compact import CompactBackend
 from otklik.pipeline.sentiment_backends.transformer import TransformerBackend, map_labels
 from otklik.pipeline.stage import Item
 from otklik.pipeline.stages.sentiment import SentimentStage
-from otklik.settings import Settings
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "отлично", "ужасно", "great", "bad", "!"]
 
@@ -60,9 +59,9 @@ def test_transformer_backend_labels_a_batch_from_a_local_model(tiny_model: Path)
 
 
 def test_settings_with_a_model_directory_choose_the_transformer(tiny_model: Path) -> None:
-    backend = load_backend(Settings(sentiment_model=tiny_model, sentiment_device="cpu"))
+    backend = load_backend(override=tiny_model, device="cpu")
     assert isinstance(backend, TransformerBackend)
-    assert isinstance(load_backend(Settings()), CompactBackend)
+    assert isinstance(load_backend(), CompactBackend)
     stage = SentimentStage(model=tiny_model, device="cpu")
     item = Item.of("отлично", rating=1)
     item.values.update(clean_text="отлично", language="ru")

@@ -49,7 +49,12 @@ def evaluate_file(
 ) -> tuple[str, Evaluation]:
     """The backend's name and its scores on a labelled CSV (`model_path` wins over settings)."""
     texts, labels = read_labelled_csv(path, text_column, label_column)
-    backend = load_backend(None if model_path else settings, model_path)
+    chosen = settings if settings is not None and not model_path else None
+    backend = load_backend(
+        model_path,
+        override=chosen.sentiment_model if chosen is not None else None,
+        device=chosen.sentiment_device if chosen is not None else "auto",
+    )
     backend.load()
     return backend.name, evaluate(backend, texts, labels)
 
@@ -89,12 +94,14 @@ def evaluate_workspace(
         if own is None:
             return None
         names = ("shipped", str(own))
-        before_backend, after_backend = load_backend(), load_backend(None, own)
+        before_backend, after_backend = load_backend(), load_backend(own)
     else:
         in_use = settings.sentiment_model or own
         names = (f"{in_use or 'the shipped model'} (in use)", str(model_path))
-        before_backend = load_backend(settings, own)
-        after_backend = load_backend(None, model_path)
+        before_backend = load_backend(
+            own, override=settings.sentiment_model, device=settings.sentiment_device
+        )
+        after_backend = load_backend(model_path)
     _, held = split_held_back(corrections())
     if not held:
         return BeforeAfter(0, names, {}, {})

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from otklik.errors import ConfigError
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
-from otklik.settings import Settings
 
 __all__ = [
     "LABELS",
@@ -29,12 +28,13 @@ _TRANSFORMERS: dict[tuple[Path, str], SentimentBackend] = {}
 
 
 def load_backend(
-    settings: Settings | None = None, model_path: Path | None = None
+    model_path: Path | None = None, *, override: Path | None = None, device: str = "auto"
 ) -> SentimentBackend:
-    """The backend for `settings.sentiment_model` when it is set (it wins over everything);
-    else the compact model at `model_path` (a workspace's retrained model) or the shipped one."""
-    if settings is not None and settings.sentiment_model is not None:
-        return backend_for_path(settings.sentiment_model, settings.sentiment_device)
+    """The backend for `override` (OTKLIK_SENTIMENT_MODEL) when it is set: it wins over
+    everything; else the compact model at `model_path` (a workspace's retrained model) or the
+    shipped one."""
+    if override is not None:
+        return backend_for_path(override, device)
     from otklik.pipeline.sentiment_backends.compact import CompactBackend
 
     if model_path is not None and not Path(model_path).is_file():

@@ -89,7 +89,7 @@ class SentimentStage:
             if self.model is not None:
                 self.backend = backend_for_path(self.model, self.device)
             else:
-                self.backend = load_backend(None, self.model_path)
+                self.backend = load_backend(self.model_path)
         self.backend.load()
 
     def run(self, batch: Sequence[Item]) -> list[Sentiment]:
