@@ -32,13 +32,33 @@ def need_real_part(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of a database of this pytest-xdist worker's own (created on first use), so
+    parallel workers never reset each other's schema."""
+    import sqlalchemy as sa
+
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    """URL of the test PostgreSQL database (skips with the reason when unreachable)."""
+    """URL of the test PostgreSQL database (skips with the reason when unreachable); under
+    pytest-xdist each worker gets a database of its own beside it."""
     problem = _postgres_reachable(PG_URL)
     if problem:
         need_real_part(f"PostgreSQL at {PG_URL} is not reachable ({problem})")
-    return PG_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(PG_URL, worker) if worker else PG_URL
 
 
 def reset_postgres(url: str) -> None:
