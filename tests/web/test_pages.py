@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from otklik.storage import catalog, utcnow
@@ -212,6 +214,36 @@ def test_export_has_tags_brands_and_case_fields(sqlite_world: WebWorld) -> None:
     assert values[0][:3] == ("ID", "Опубликовано", "Канал") and len(values) == 5
     dangerous = [v for row in values for v in row if isinstance(v, str) and v.startswith("=")]
     assert dangerous == []
+
+
+def test_a_view_too_big_to_download_at_once_is_written_by_a_job(
+    sqlite_world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from otklik.services import mentions
+
+    monkeypatch.setattr(mentions, "WEB_INLINE_ROWS", 2)  # the seed has 4 mentions
+    client = sqlite_world.login("viewer")
+    page = client.get("/mentions/export.csv?since=2025-01-01")
+    assert page.status_code == 200 and 'id="export-prepare"' in page.text
+    assert re.search(r'id="export-total">[^<]*4', page.text)
+    bad = client.post("/mentions/export.csv", data={"csrf": "forged"})
+    assert bad.status_code == 403
+    queued = client.post(
+        "/mentions/export.csv?since=2025-01-01",
+        data={"csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert queued.status_code == 303 and queued.headers["location"].startswith("/jobs#job-")
+    job_id = int(queued.headers["location"].rsplit("-", 1)[1])
+    deadline = time.monotonic() + 60
+    while f'href="/jobs/{job_id}/download"' not in (jobs := client.get("/jobs").text):
+        assert time.monotonic() < deadline, jobs
+        time.sleep(0.1)
+    got = client.get(f"/jobs/{job_id}/download")
+    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert len(rows) == 4 and "Теги" in rows[0]  # headers in the reader's language
+    assert client.get(f"/jobs/{job_id + 1}/download").status_code == 404
+    assert client.get("/mentions/export.csv?channel=vk").status_code == 200  # small: at once
 
 
 def test_overview_renders_chart_data_with_feed_links(sqlite_world: WebWorld) -> None:

@@ -194,8 +194,9 @@ def run_export(ctx: JobContext) -> dict[str, Any]:
     """Write the mentions a filter selects to a CSV or XLSX file (no row cap)."""
     filters = queries.filters(ctx.ws, dict(ctx.arguments.get("filters") or {}))
     path = Path(ctx.arguments["path"])
+    headers = ctx.arguments.get("headers")
     written = mentions.export_file(
-        ctx.svc, ctx.ws, filters, path, ctx.arguments.get("format"), ctx.progress
+        ctx.svc, ctx.ws, filters, path, ctx.arguments.get("format"), ctx.progress, headers
     )
     return {"path": str(path), "rows": written}
 

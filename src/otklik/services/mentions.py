@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from otklik.domain.filters import Filters
 from otklik.domain.records import MentionRecord, Workspace
-from otklik.errors import InputError
+from otklik.errors import InputError, NotFoundError
+from otklik.services import jobs
 from otklik.services.context import Services
+from otklik.storage.jobqueue import Job
 
 PAGE = 1000
 EXPORT_COLUMNS = (
@@ -148,6 +151,49 @@ def to_xlsx(rows: Sequence[dict[str, Any]], headers: Sequence[str] | None = None
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
+WEB_INLINE_ROWS = 20_000
+"""A web export of more mentions than this is written by a job: the browser would wait."""
+
+
+def _export_folder(svc: Services) -> Path:
+    return svc.settings.upload_dir.resolve() / "exports"
+
+
+def queue_download(
+    svc: Services,
+    ws: Workspace,
+    params: Mapping[str, Sequence[str]],
+    fmt: str,
+    headers: Sequence[str],
+) -> Job:
+    """Queue an export job whose file the web offers for download when it is done (the file
+    goes to the upload folder's `exports/`, under a name nobody can guess)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"export formats: {', '.join(EXPORT_FORMATS)}")
+    folder = _export_folder(svc)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"mentions-{ws.id}-{secrets.token_hex(12)}.{fmt}"
+    arguments = {
+        "filters": {k: list(v) for k, v in params.items()},
+        "path": str(path),
+        "format": fmt,
+        "headers": list(headers),
+        "download": True,
+    }
+    return jobs.enqueue(svc, ws, "export", arguments)
+
+
+def downloadable(svc: Services, ws: Workspace, job_id: int) -> Path:
+    """The file a finished download export job wrote (NotFoundError when there is none)."""
+    found = jobs.job(svc, ws, job_id)
+    if found.kind != "export" or not found.arguments.get("download") or found.status != "done":
+        raise NotFoundError(f"job {job_id} has no file to download")
+    path = Path(str(found.arguments.get("path"))).resolve()
+    if path.parent != _export_folder(svc) or not path.is_file():
+        raise NotFoundError(f"the file of job {job_id} is gone")
+    return path
+
+
 XLSX_SHEET_ROWS = 1_000_000  # a spreadsheet sheet holds 1,048,576 rows; the rest go on
 
 
@@ -158,10 +204,14 @@ def export_file(
     path: Path,
     fmt: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    headers: Sequence[str] | None = None,
 ) -> int:
     """Write every mention of a view (newest first, no row cap) to a CSV or XLSX file, a
     batch at a time with progress (done, total); the file appears whole or not at all.
+    `headers` names the columns (in the reader's language; default the column codes).
     Returns how many rows were written."""
+    if headers is not None and len(headers) != len(EXPORT_COLUMNS):
+        raise InputError(f"an export needs {len(EXPORT_COLUMNS)} column names")
     chosen = fmt or path.suffix.lstrip(".").lower()
     if chosen not in EXPORT_FORMATS:
         raise InputError(f"cannot export to {path.name!r}: name a .csv or .xlsx file, or --format")
@@ -170,7 +220,7 @@ def export_file(
     records = (_flat(r) for r in walk(svc, ws, filters))
     try:
         write = _write_csv if chosen == "csv" else _write_xlsx
-        done = write(partial, records, total, progress)
+        done = write(partial, records, total, progress, list(headers or EXPORT_COLUMNS))
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -182,13 +232,14 @@ def _write_csv(
     rows: Iterable[dict[str, Any]],
     total: int,
     progress: Callable[[int, int], None] | None,
+    headers: list[str],
 ) -> int:
     done = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
+        writer = csv.writer(handle)
+        writer.writerow(headers)
         for done, row in enumerate(rows, 1):
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow([_cell(row.get(c)) for c in EXPORT_COLUMNS])
             if progress is not None and done % 5000 == 0:
                 progress(done, max(total, done))
     if progress is not None:
@@ -201,6 +252,7 @@ def _write_xlsx(
     rows: Iterable[dict[str, Any]],
     total: int,
     progress: Callable[[int, int], None] | None,
+    headers: list[str],
 ) -> int:
     from openpyxl import Workbook
 
@@ -211,13 +263,13 @@ def _write_xlsx(
         if (done - 1) % XLSX_SHEET_ROWS == 0:
             number = (done - 1) // XLSX_SHEET_ROWS + 1
             sheet = book.create_sheet("mentions" if number == 1 else f"mentions {number}")
-            sheet.append(list(EXPORT_COLUMNS))
+            sheet.append(headers)
         assert sheet is not None
         sheet.append([_cell(row.get(c)) for c in EXPORT_COLUMNS])
         if progress is not None and done % 5000 == 0:
             progress(done, max(total, done))
     if sheet is None:
-        book.create_sheet("mentions").append(list(EXPORT_COLUMNS))
+        book.create_sheet("mentions").append(headers)
     book.save(path)
     if progress is not None:
         progress(done, done)

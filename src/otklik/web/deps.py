@@ -145,14 +145,19 @@ def api_user(needed: str = "viewer") -> Callable[[Request], User]:
     return dependency
 
 
-def filters_of(request: Request, extra: Mapping[str, Any] | None = None) -> Filters:
-    """Filters from the query string (FilterError for a bad value)."""
+def filter_params(request: Request, extra: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
+    """The query string's values by name (what a job keeps to build the same filters)."""
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
     for key, value in (extra or {}).items():
         params[key] = [value] if isinstance(value, str) else list(value)
-    return queries.filters(web(request).ws, params)
+    return params
+
+
+def filters_of(request: Request, extra: Mapping[str, Any] | None = None) -> Filters:
+    """Filters from the query string (FilterError for a bad value)."""
+    return queries.filters(web(request).ws, filter_params(request, extra))
 
 
 def render(

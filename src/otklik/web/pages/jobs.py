@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from otklik.services import jobs
+from otklik.services import jobs, mentions
 from otklik.services.users import User
 from otklik.web.deps import form_user, page_user, render, web
 
@@ -15,11 +15,19 @@ router = APIRouter()
 
 
 @router.get("/jobs")
-def jobs_page(request: Request, user: Annotated[User, Depends(page_user("analyst"))]) -> Response:
-    """The workspace's newest jobs."""
+def jobs_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
+    """The workspace's newest jobs (anyone may look and download an export; cancelling
+    needs an analyst)."""
     state = web(request)
     found = jobs.jobs(state.svc, state.ws, limit=200)
-    rows = [{**jobs.job_dict(j), "created": j.created_at} for j in found]
+    rows = [
+        {
+            **jobs.job_dict(j),
+            "created": j.created_at,
+            "download": j.kind == "export" and j.status == "done" and j.arguments.get("download"),
+        }
+        for j in found
+    ]
     return render(request, "jobs.html", {"jobs": rows}, user=user)
 
 
@@ -31,3 +39,13 @@ def job_cancel(
     state = web(request)
     jobs.cancel(state.svc, state.ws, job_id)
     return RedirectResponse("/jobs", status_code=303)
+
+
+@router.get("/jobs/{job_id}/download")
+def job_download(
+    request: Request, job_id: int, _user: Annotated[User, Depends(page_user("viewer"))]
+) -> Response:
+    """The file an export job prepared for the web."""
+    state = web(request)
+    path = mentions.downloadable(state.svc, state.ws, job_id)
+    return FileResponse(path, filename=f"mentions{path.suffix}")

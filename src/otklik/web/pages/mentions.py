@@ -18,7 +18,7 @@ from otklik.services import catalog, mentions
 from otklik.services.cases import CASE_STATUSES, CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web.auth import may
-from otklik.web.deps import filters_of, form_user, page_user, render, web
+from otklik.web.deps import filter_params, filters_of, form_user, page_user, render, web
 from otklik.web.i18n import formats_of, language_of, translator_of
 from otklik.web.labels import label
 
@@ -87,22 +87,46 @@ def feed_export(
     fmt: str,
     _user: Annotated[User, Depends(page_user("viewer"))],
 ) -> Response:
-    """The current view as CSV or XLSX, with brands, tags and case fields."""
+    """The current view as CSV or XLSX, with brands, tags and case fields; a view of more
+    than WEB_INLINE_ROWS mentions gets a page that has a worker prepare the whole file."""
     state = web(request)
-    rows = mentions.export_rows(state.svc, state.ws, filters_of(request))
-    lang = language_of(request, _user)
-    columns = [label(lang, "column", c) for c in mentions.EXPORT_COLUMNS]
+    if fmt not in mentions.EXPORT_FORMATS:
+        return Response("export formats: csv, xlsx", status_code=404)
+    filters = filters_of(request)
+    total = mentions.count(state.svc, state.ws, filters)
+    if total > mentions.WEB_INLINE_ROWS:
+        context = {"total": total, "format": fmt, "kept_query": str(request.query_params)}
+        return render(request, "export_big.html", context, user=_user)
+    rows = mentions.export_rows(state.svc, state.ws, filters)
+    columns = export_headers(language_of(request, _user))
     if fmt == "xlsx":
         body, media = (
             mentions.to_xlsx(rows, columns),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
-    elif fmt == "csv":
-        body, media = mentions.to_csv(rows, columns), "text/csv; charset=utf-8"
     else:
-        return Response("export formats: csv, xlsx", status_code=404)
+        body, media = mentions.to_csv(rows, columns), "text/csv; charset=utf-8"
     headers = {"Content-Disposition": f'attachment; filename="mentions.{fmt}"'}
     return Response(body, media_type=media, headers=headers)
+
+
+@router.post("/mentions/export.{fmt}")
+def feed_export_job(
+    request: Request,
+    fmt: str,
+    _user: Annotated[User, Depends(form_user("viewer"))],
+) -> Response:
+    """Have a worker write the whole view to a file; the Jobs page offers it when done."""
+    state = web(request)
+    filters_of(request)  # a bad filter is refused here, not in the worker
+    columns = export_headers(language_of(request, _user))
+    job = mentions.queue_download(state.svc, state.ws, filter_params(request), fmt, columns)
+    return RedirectResponse(f"/jobs#job-{job.id}", status_code=303)
+
+
+def export_headers(language: str) -> list[str]:
+    """The export's column names in the reader's language."""
+    return [label(language, "column", c) for c in mentions.EXPORT_COLUMNS]
 
 
 @router.get("/mentions/{mention_id}")
