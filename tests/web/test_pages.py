@@ -396,3 +396,18 @@ def test_signing_out_ends_the_session_even_if_the_cookie_is_kept(sqlite_world: W
     assert client.get("/", follow_redirects=False).status_code == 303
     again = sqlite_world.login("viewer")  # a new sign-in works at once
     assert again.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_time_zone_changed_elsewhere_shows_without_a_restart(
+    sqlite_world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from otklik.services import Services, zones
+    from otklik.web import deps
+
+    monkeypatch.setattr(deps, "WORKSPACE_TTL_S", 0.0)
+    client = sqlite_world.login("viewer")
+    assert "UTC" in client.get("/mentions").text
+    other = Services.open(sqlite_world.settings)  # as `otklik workspace set-timezone` does
+    zones.set_timezone(other, other.workspace(), "Asia/Almaty")
+    other.store.close()
+    assert "Asia/Almaty" in client.get("/mentions").text

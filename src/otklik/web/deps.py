@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ from otklik.settings import Settings
 from otklik.web import i18n
 from otklik.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE, Signer, may
 
+WORKSPACE_TTL_S = 5.0
+
 
 @dataclass
 class WebState:
@@ -32,11 +35,22 @@ class WebState:
 
     settings: Settings
     svc: Services
-    ws: Workspace
+    loaded_ws: Workspace
     signer: Signer
     limiter: LoginLimiter
     templates: Jinja2Templates
     worker: Worker | None = None
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def ws(self) -> Workspace:
+        """The workspace, read again at most every WORKSPACE_TTL_S seconds, so a change made
+        elsewhere (`otklik workspace set-timezone`) shows without restarting the server."""
+        now = time.monotonic()
+        if now - self.loaded_at > WORKSPACE_TTL_S:
+            self.loaded_ws = self.svc.workspace(self.loaded_ws.name, create=False)
+            self.loaded_at = now
+        return self.loaded_ws
 
     @property
     def tz(self) -> ZoneInfo:
