@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import warnings
 import xml.sax
 from datetime import UTC, datetime
 from typing import Any
@@ -49,7 +50,10 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> lis
         raise SourceError(f"{url} is not an RSS or Atom feed: {problem}")
     if not parsed.get("version") and not parsed.entries:
         raise SourceError(f"{url} is not an RSS or Atom feed")
-    return [_item(n, entry, url) for n, entry in enumerate(parsed.entries, start=1)]
+    with warnings.catch_warnings():
+        # feedparser warns when `updated` is read from an entry that only has `published`
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return [_item(n, entry, url) for n, entry in enumerate(parsed.entries, start=1)]
 
 
 def _item(position: int, entry: Any, feed_url: str) -> RawItem:

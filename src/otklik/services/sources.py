@@ -31,6 +31,7 @@ __all__ = [
     "KINDS",
     "Added",
     "BodyError",
+    "PausedError",
     "PushResult",
     "RunResult",
     "SignatureError",
@@ -50,6 +51,10 @@ Progress = Callable[[str], None]
 
 class SignatureError(InputError):
     """A push without a valid signature or token: nothing in it is taken."""
+
+
+class PausedError(InputError):
+    """A push to a paused source: nothing in it is taken."""
 
 
 @dataclass(frozen=True)
@@ -468,7 +473,7 @@ def push(
                 "secret), and no API token"
             )
     if found.is_paused:
-        raise InputError(f"source {found.name!r} is paused; resume it to take pushes")
+        raise PausedError(f"source {found.name!r} is paused; resume it to take pushes")
     items = webhook.parse_body(body)
     started = utcnow()
     taken = take(
