@@ -84,7 +84,7 @@ def _read_new(client: imaplib.IMAP4, folder: str, state: dict[str, Any]) -> Poll
         raise SourceError(f"IMAP folder {folder!r} cannot be opened")
     validity = _uidvalidity(client)
     last = int(state.get("last_uid") or 0) if state.get("uidvalidity") == validity else 0
-    status, found = client.uid("SEARCH", None, f"UID {last + 1}:*")
+    status, found = client.uid("SEARCH", f"UID {last + 1}:*")
     if status != "OK":
         raise SourceError(f"IMAP search in {folder!r} failed")
     # `n:*` always matches the newest message, even one taken already: keep only newer UIDs.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -64,7 +64,11 @@ def add_source(request: Request, body: SourceIn, _user: Analyst) -> dict[str, An
     }
 
 
-@router.post("/sources/{source_id}/run", status_code=202, responses=NOT_FOUND)
+@router.post(
+    "/sources/{source_id}/run",
+    status_code=202,
+    responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "A webhook: not polled"}},
+)
 def run_source(request: Request, source_id: RecordId, _user: Analyst) -> dict[str, Any]:
     """Poll a feed, mailbox or channel now, in the background: the queued job (see
     `/jobs/{id}`)."""
@@ -72,7 +76,7 @@ def run_source(request: Request, source_id: RecordId, _user: Analyst) -> dict[st
     found = service.source_by_id(state.svc, state.ws, source_id)
     job_id = service.queue_poll(state.svc, state.ws, found)
     if job_id is None:
-        return _error(f"source {found.name!r} is a webhook: it is pushed to, not polled", 409)
+        raise HTTPException(409, f"source {found.name!r} is a webhook: it is pushed to, not polled")
     if state.worker is not None:
         state.worker.wake()
     return {"job": jobs.job_dict(jobs.job(state.svc, state.ws, job_id))}
