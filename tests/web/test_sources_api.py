@@ -95,3 +95,30 @@ def test_bad_signature_bad_json_and_big_body_store_nothing(hook_world: WebWorld)
     assert (
         client.post("/api/v1/sources/999/items", content=body, headers=headers).status_code == 404
     )
+
+
+def test_sources_page_adds_a_webhook_showing_its_secret_once_in_each_language(
+    sqlite_world: WebWorld,
+) -> None:
+    from tests.web.conftest import csrf_of
+
+    client = sqlite_world.login("analyst")
+    page = client.get("/sources")
+    assert page.status_code == 200 and "Источники" in page.text  # the server speaks Russian
+    added = client.post(
+        "/sources", data={"csrf": csrf_of(page.text), "kind": "webhook", "name": "crm"}
+    )
+    assert added.status_code == 200
+    secret = added.text.split('id="webhook-secret-value">')[1].split("<")[0]
+    assert len(secret) > 30 and "Сохраните секрет сейчас" in added.text
+    again = client.get("/sources")
+    assert secret not in again.text and 'data-source="crm"' in again.text
+    refused = client.post(
+        "/sources",
+        data={"csrf": csrf_of(again.text), "kind": "rss", "name": "x", "url": "ftp://nope"},
+    )
+    assert refused.status_code == 422 and "ftp://nope" in refused.text
+    for code, words in {"kk": ("Дереккөздер", "вебхук"), "en": ("Sources", "webhook")}.items():
+        client.get(f"/lang/{code}?next=/sources")
+        shown = client.get("/sources").text
+        assert all(w in shown for w in words), code
