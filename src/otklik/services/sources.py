@@ -6,12 +6,15 @@ through the intake with the source's id and the item's external id, so nothing i
 
 from __future__ import annotations
 
+import functools
 import re
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import certifi
 import httpx
 
 from otklik import signing
@@ -399,7 +402,7 @@ def _poll(svc: Services, found: Source, client: httpx.Client | None) -> Poll:
             timeout=svc.settings.source_timeout_s,
         )
     own = client is None
-    http = client or httpx.Client(timeout=svc.settings.source_timeout_s)
+    http = client or httpx.Client(timeout=svc.settings.source_timeout_s, verify=_tls())
     try:
         if found.kind == "rss":
             return rss.poll_feed(http, settings["url"], state, max_bytes=limit)
@@ -416,6 +419,12 @@ def _poll(svc: Services, found: Source, client: httpx.Client | None) -> Poll:
         if own:
             http.close()
     raise InputError(f"source kind {found.kind!r} cannot be polled")
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Building the CA bundle costs ~60 ms: once per process, not once per poll.
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _take(svc: Services, ws: Workspace, found: Source, poll: Poll, say: Progress) -> IntakeResult:
