@@ -71,6 +71,9 @@ def test_signed_push_is_taken_per_item_and_is_idempotent(hook_world: WebWorld) -
     )
     assert token.json()["accepted"] == 1
     assert _mention_count(world) == before + 2
+    run = path.replace("/items", "/run")
+    assert client.post(run, headers=world.api("analyst")).status_code == 409  # not polled
+    assert client.post(run, headers=world.api("viewer")).status_code == 403
     listed = client.get("/api/v1/sources", headers=world.api("viewer")).json()["items"]
     assert listed[0]["items_total"] == 2 and listed[0]["last_status"] == "ok"
 

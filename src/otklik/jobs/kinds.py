@@ -209,7 +209,6 @@ def run_poll_source(ctx: JobContext) -> dict[str, Any]:
     found = sources.source_by_id(ctx.svc, ctx.ws, int(ctx.arguments["source_id"]))
     if found.is_paused:
         return {"status": "paused"}
-    ctx.progress(0, None, f"polling {found.name}")
     result = sources.run_source(ctx.svc, ctx.ws, found, lambda line: ctx.progress(0, None, line))
     return result.as_dict()
 

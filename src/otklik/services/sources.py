@@ -352,6 +352,8 @@ def run_source(
         poll = _poll(svc, found, client)
         if poll.is_not_modified:
             result = RunResult("not_modified")
+        elif not poll.items:  # nothing new: no import run to record
+            result = RunResult("ok")
         else:
             say(f"{len(poll.items)} items read; analysing and storing")
             taken = _take(svc, ws, found, poll, say)
