@@ -91,6 +91,28 @@ class Settings(BaseSettings):
         description="Uploads of this size or more are imported by a background job (progress "
         "on the Jobs page); smaller ones while the page waits.",
     )
+    public_url: str | None = Field(
+        None,
+        description="The address people and other systems reach this server at, e.g. "
+        "https://otklik.example.com; webhook URLs are shown with it (unset: "
+        "http://HOST:PORT).",
+    )
+    source_timeout_s: float = Field(
+        20.0, gt=0, description="Seconds a feed, channel page or mail server may take to answer."
+    )
+    source_max_bytes: int = Field(
+        10_000_000, ge=1, description="Largest feed or channel page read, in bytes."
+    )
+    webhook_max_bytes: int = Field(
+        1_000_000,
+        ge=1,
+        description="Largest body a webhook source accepts, in bytes (larger: 413, nothing "
+        "stored).",
+    )
+    telegram_url: str = Field(
+        "https://t.me",
+        description="Where public Telegram channel previews are read (`/s/<channel>`).",
+    )
     embedded_worker: bool = Field(
         True,
         description="Whether `otklik serve` runs a worker inside the web process (needed with "

@@ -142,3 +142,29 @@ class Correction:
     corrected_by: str
     created_at: datetime
     brand_id: int | None = None
+
+
+SOURCE_KINDS = ("rss", "webhook", "imap", "telegram")
+"""Kinds of sources a person adds (file imports make `file` sources on their own)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where items come from, with its settings, schedule, poll state and health."""
+
+    id: int
+    workspace_id: int
+    name: str
+    kind: str
+    settings: dict[str, Any]
+    every_minutes: int | None
+    is_paused: bool
+    state: dict[str, Any]
+    items_total: int
+    last_run_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    next_run_at: datetime | None
+    created_at: datetime
+    schedule_id: int | None = None
+    has_secret: bool = False

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -31,10 +31,18 @@ from otklik.ingest.mapping import FIELDS, RowRejected, RowRules, to_mention
 from otklik.ingest.raw import RawItem
 from otklik.pipeline.pipeline import Pipeline
 from otklik.pipeline.stage import Item
-from otklik.storage import AnalysedMention, Store, utcnow
+from otklik.storage import AnalysedMention, InsertResult, Store, utcnow
 from otklik.storage import imports as import_runs
 
-__all__ = ["Convert", "IntakeOptions", "IntakeResult", "RawItem", "RowRejected", "take"]
+__all__ = [
+    "Convert",
+    "IntakeOptions",
+    "IntakeResult",
+    "Outcome",
+    "RawItem",
+    "RowRejected",
+    "take",
+]
 
 Convert = Callable[[RawItem], Mention]
 """Turns a raw item into a mention, or raises RowRejected naming the field and the reason."""
@@ -50,6 +58,18 @@ class IntakeOptions:
     separate_process: bool = False
     # Without an external id, the same URL from the same source is the same item.
     identity_by_url: bool = True
+    # Keep what happened to each item (`IntakeResult.outcomes`): a webhook answers per item.
+    keep_outcomes: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one item: accepted (stored new), updated, duplicate or rejected."""
+
+    position: int
+    status: str
+    field: str | None = None
+    reason: str | None = None
 
 
 @dataclass
@@ -63,6 +83,7 @@ class IntakeResult:
     duplicates: int = 0
     rejected: int = 0
     near_duplicates: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 def take(
@@ -141,6 +162,7 @@ class _Batch:
     read: int
     accepted: list[AnalysedMention]
     rejections: list[Rejection]
+    positions: list[int]  # each accepted mention's item position
     analysed: Future[list[Analysis]] | None = None
 
 
@@ -181,9 +203,9 @@ def _run(
             pending = writer.submit(_store, store, ws, batch, result, options)
 
         for chunk in _chunks(items, options.batch_size):
-            accepted, rejections = _accept(chunk, convert)
+            accepted, rejections, positions = _accept(chunk, convert)
             work = [item_for(am.mention) for am in accepted]
-            batch = _Batch(len(chunk), accepted, rejections)
+            batch = _Batch(len(chunk), accepted, rejections, positions)
             if analyser is None:
                 for am, found in zip(accepted, pipeline.analyse(work), strict=True):
                     am.analysis = found
@@ -202,15 +224,17 @@ def _run(
 
 def _accept(
     chunk: Sequence[RawItem], convert: Convert
-) -> tuple[list[AnalysedMention], list[Rejection]]:
+) -> tuple[list[AnalysedMention], list[Rejection], list[int]]:
     accepted: list[AnalysedMention] = []
     rejections: list[Rejection] = []
+    positions: list[int] = []
     for item in chunk:
         try:
             accepted.append(AnalysedMention(convert(item)))
+            positions.append(item.position)
         except RowRejected as exc:
             rejections.append(Rejection(item.position, exc.field, exc.reason, _raw_of(item)))
-    return accepted, rejections
+    return accepted, rejections, positions
 
 
 def _raw_of(item: RawItem) -> str:
@@ -241,6 +265,17 @@ def _store(
     result.duplicates += len(stored.already_stored)
     result.rejected += len(batch.rejections)
     result.near_duplicates += stored.copies
+    if options.keep_outcomes:
+        result.outcomes.extend(_outcomes(batch, stored))
+
+
+def _outcomes(batch: _Batch, stored: InsertResult) -> list[Outcome]:
+    skipped, updated = set(stored.already_stored), set(stored.updated)
+    found = [Outcome(r.row_number, "rejected", r.field, r.reason) for r in batch.rejections]
+    for index, position in enumerate(batch.positions):
+        status = "duplicate" if index in skipped else "updated" if index in updated else "accepted"
+        found.append(Outcome(position, status))
+    return sorted(found, key=lambda o: o.position)
 
 
 # The analysis process

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
-from otklik.services import imports, mentions, queries, reanalyse, rematch
+from otklik.services import imports, mentions, queries, reanalyse, rematch, sources
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.storage import Store, jobqueue, utcnow
@@ -201,12 +201,26 @@ def run_export(ctx: JobContext) -> dict[str, Any]:
     return {"path": str(path), "rows": written}
 
 
+# sources
+
+
+def run_poll_source(ctx: JobContext) -> dict[str, Any]:
+    """Poll a feed, mailbox or channel once; its health records the outcome (a source that
+    cannot be read fails the job with the reason, and its schedule tries again later)."""
+    found = sources.source_by_id(ctx.svc, ctx.ws, int(ctx.arguments["source_id"]))
+    if found.is_paused:
+        return {"status": "paused"}
+    result = sources.run_source(ctx.svc, ctx.ws, found, lambda line: ctx.progress(0, None, line))
+    return result.as_dict()
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
     "rematch_tag": run_rematch_tag,
     "reanalyse": run_reanalyse,
     "export": run_export,
+    "poll_source": run_poll_source,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -49,6 +49,16 @@ source = sa.Table(
     sa.Column("last_run_at", sa.DateTime),
     sa.Column("last_status", sa.Text),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # Polled and pushed sources (0005): the webhook's signing secret or the IMAP password,
+    # kept as given (both must be read back to sign or log in); never shown after creation.
+    sa.Column("secret", sa.Text),
+    sa.Column("is_paused", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("every_minutes", sa.Integer),
+    sa.Column("schedule_id", sa.Integer),  # the schedule that queues its polls
+    # Poll state: ETag/Last-Modified, IMAP UIDVALIDITY and last UID, Telegram's last post.
+    sa.Column("state", sa.JSON),
+    sa.Column("items_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("workspace_id", "name"),
 )
 

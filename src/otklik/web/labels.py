@@ -39,6 +39,18 @@ LABELS: dict[str, dict[str, str]] = {
         "rematch_tag": N_("tag rule applied to history"),
         "reanalyse": N_("analysis run again"),
         "export": N_("export to a file"),
+        "poll_source": N_("source polled"),
+    },
+    "source_kind": {
+        "rss": N_("RSS/Atom feed"),
+        "webhook": N_("webhook"),
+        "imap": N_("e-mail (IMAP)"),
+        "telegram": N_("Telegram channel"),
+    },
+    "source_status": {
+        "ok": N_("ok"),
+        "not_modified": N_("no changes"),
+        "error": N_("error"),
     },
     "job_status": {
         "queued": N_("queued"),
