@@ -121,6 +121,14 @@ def test_sources_page_adds_a_webhook_showing_its_secret_once_in_each_language(
         data={"csrf": csrf_of(again.text), "kind": "rss", "name": "x", "url": "ftp://nope"},
     )
     assert refused.status_code == 422 and "ftp://nope" in refused.text
+    mailbox = {"kind": "imap", "name": "mail", "host": "127.0.0.1", "port": "9", "login": "desk"}
+    imap = client.post(
+        "/sources",
+        data={"csrf": csrf_of(again.text), **mailbox, "password": "pw", "security": "none"},
+        follow_redirects=False,
+    )
+    assert imap.status_code == 303
+    assert "desk @ 127.0.0.1 / INBOX" in client.get("/sources").text
     for code, words in {"kk": ("Дереккөздер", "вебхук"), "en": ("Sources", "webhook")}.items():
         client.get(f"/lang/{code}?next=/sources")
         shown = client.get("/sources").text
