@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(
         None, description="Sender address of Otklik's e-mail, e.g. otklik@example.com."
     )
+    public_url: str | None = Field(
+        None,
+        description="The address people reach this server at, e.g. https://otklik.example.kz: "
+        "survey links and invitation e-mails use it (default: http://HOST:PORT).",
+    )
+    survey_rate_limit: int = Field(
+        30,
+        ge=1,
+        description="Survey answers (and failed tries) one address may send per hour through "
+        "the public form or widget.",
+    )
     host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
     port: int = Field(8000, description="Port `otklik serve` listens on.")
     job_lease_s: float = Field(
@@ -96,6 +107,11 @@ class Settings(BaseSettings):
         description="Whether `otklik serve` runs a worker inside the web process (needed with "
         "SQLite unless `otklik worker` runs beside it).",
     )
+
+    @property
+    def base_url(self) -> str:
+        """Where the server is reached, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("language")
     @classmethod

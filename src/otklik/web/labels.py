@@ -101,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reposts": N_("Reposts"),
         "views": N_("Views"),
         "duplicate_of": N_("Copy of mention"),
+        "answers": N_("Survey answers"),
     },
 }
 
