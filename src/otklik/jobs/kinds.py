@@ -200,12 +200,21 @@ def run_export(ctx: JobContext) -> dict[str, Any]:
     return {"path": str(path), "rows": written}
 
 
+def run_send_invitations(ctx: JobContext) -> dict[str, Any]:
+    """Send the survey invitations and reminders that are due."""
+    from otklik.services import invitations
+
+    ctx.progress(0, None)
+    return invitations.send_due(ctx.svc, progress=ctx.progress)
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
     "rematch_tag": run_rematch_tag,
     "reanalyse": run_reanalyse,
     "export": run_export,
+    "send_invitations": run_send_invitations,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -480,3 +480,36 @@ def response_table(
             line.append("" if value is None else value)
         table.append(line)
     return headers, table
+
+
+def response_file(svc: Services, ws: Workspace, key: str, language: str, fmt: str) -> bytes:
+    """Responses as CSV (UTF-8 with a BOM) or XLSX bytes, one column per question."""
+    import csv
+    import io
+
+    headers, table = response_table(svc, ws, key, language)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(headers)
+        writer.writerows([[_cell(v) for v in line] for line in table])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("responses")
+        sheet.append(headers)
+        for line in table:
+            sheet.append([_cell(v) for v in line])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    raise InputError(f"responses export formats: csv, xlsx (not {fmt!r})")
+
+
+def _cell(value: Any) -> Any:
+    # A leading =, +, - or @ would make a spreadsheet evaluate a respondent's text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -383,3 +383,11 @@ def mention_for(conn: Connection, ws_id: int, source_id: int, external_id: str) 
         )
     ).scalar()
     return int(found) if found is not None else None
+
+
+def get_survey_by_id(conn: Connection, survey_id: int) -> SurveyRecord:
+    """A survey by id in any workspace (the worker's view)."""
+    row = conn.execute(sa.select(survey).where(survey.c.id == survey_id)).first()
+    if row is None:
+        raise NotFoundError(f"no survey {survey_id}")
+    return _survey(row)
