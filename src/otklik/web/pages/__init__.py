@@ -7,7 +7,17 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
-    from otklik.web.pages import admin, catalog, jobs, mentions, overview, session, uploads
+    from otklik.web.pages import (
+        admin,
+        catalog,
+        jobs,
+        mentions,
+        overview,
+        session,
+        survey_form,
+        surveys,
+        uploads,
+    )
 
     return [
         session.router,
@@ -17,4 +27,6 @@ def routers() -> list[APIRouter]:
         catalog.router,
         admin.router,
         jobs.router,
+        survey_form.router,
+        surveys.router,
     ]
