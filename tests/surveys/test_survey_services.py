@@ -109,7 +109,10 @@ def test_csat_share_and_ces_mean_intervals() -> None:
     z, p, n = 1.959963984540054, 0.7, 10
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    assert (share.low, share.high) == (round(100 * (centre - half), 1), round(100 * (centre + half), 1))
+    assert (share.low, share.high) == (
+        round(100 * (centre - half), 1),
+        round(100 * (centre + half), 1),
+    )
     mean = scores.ces([1, 2, 2, 3, 3, 3, 4, 4, 5, 7])
     assert mean.value == 3.4 and mean.low is not None and mean.low < 3.4
     assert scores.ces([1, 2]).value is None
