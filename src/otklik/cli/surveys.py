@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from otklik import output
+from otklik import mail, output
 from otklik.cli.context import AppContext, pass_app
 from otklik.errors import InputError
 from otklik.services import invitations
@@ -249,6 +249,14 @@ def register(cli: click.Group) -> None:
                     "first e-mail due at %(when)s UTC",
                     when=found.first_send_at.isoformat(timespec="minutes"),
                 )
+            )
+        if found.created and not mail.can_send(app.settings):
+            output.message(
+                tr.gettext(
+                    "e-mail is not configured: set OTKLIK_SMTP_URL and OTKLIK_SMTP_FROM "
+                    "before the worker sends them"
+                ),
+                err=True,
             )
         if found.report is not None:
             output.message(

@@ -113,7 +113,7 @@ def invite(
             if email in seen:
                 planned.pop()
                 result.rejected.append(
-                    BadRow(row.number, "email", "the same address twice", row.raw)
+                    BadRow(row.number, chosen["email"], "the same address twice", row.raw)
                 )
             seen.add(email)
     finally:
@@ -179,10 +179,11 @@ def _plan(
 ) -> dict[str, Any]:
     email = str(data.get(chosen["email"]) or "").strip().lower()
     if not _EMAIL.match(email):
-        raise _Rejected("email", f"not an e-mail address: {email!r}" if email else "no e-mail")
+        reason = f"not an e-mail address: {email!r}" if email else "no e-mail"
+        raise _Rejected(chosen["email"], reason)
     language = str(data.get(chosen.get("language", ""), "") or "").strip().lower()[:2]
     if language and language not in LANGUAGES:
-        raise _Rejected("language", f"{language!r} is not one of ru, kk, en")
+        raise _Rejected(chosen["language"], f"{language!r} is not one of ru, kk, en")
     if language not in languages:
         language = languages[0]
     category = str(data.get(chosen.get("category", ""), "") or "").strip()
