@@ -69,7 +69,9 @@ def test_a_response_is_a_mention_with_answers_and_a_detractor_opens_a_case(
     assert stored["channel"] == "survey" and stored["answers"]["nps"] == 3
     assert stored["answers"]["category"] == "furniture"
     assert stored["status"] == "new" and stored["assignee"] == "care@example.kz"
-    assert any("aigerim@example.kz" in n["body"] for n in stored["notes"])
+    note = stored["notes"][0]["body"]  # in the workspace's language (en), answers as shown
+    assert note.startswith("Survey answers\n") and "aigerim@example.kz" in note
+    assert "What did you buy? — Жиһаз" not in note and "Не сатып алдыңыз? — Жиһаз" in note
     listed = mentions.export_rows(svc, ws, Filters(channel=("survey",)))
     assert len(listed) == 2 and all('"nps"' in row["answers"] for row in listed)
     assert service.click(svc, record.slug, "2gis") == "https://2gis.kz/almaty/firm/1"

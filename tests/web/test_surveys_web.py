@@ -122,6 +122,8 @@ def test_responses_api_answers_201_with_the_mention_or_422_naming_the_question(
     assert [(s["id"], s["slug"]) for s in listed] == [(record.id, record.slug)]
     feed = client.get("/api/v1/mentions?channel=survey", headers=headers).json()["items"]
     assert feed[0]["answers"] == sad
+    shown = sqlite_world.login("viewer").get(f"/mentions/{made.json()['mention_id']}").text
+    assert 'id="survey-answers"' in shown and "Что пошло не так?" in shown  # the page is in ru
 
 
 def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -> None:

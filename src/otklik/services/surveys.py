@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from otklik.domain.records import Workspace
 from otklik.domain.surveys import InvitationRecord, ResponseRecord, SurveyRecord
 from otklik.errors import InputError, NotFoundError
+from otklik.i18n import language_or_default, translator
 from otklik.ingest.intake import IntakeOptions, take
 from otklik.ingest.raw import RawItem
 from otklik.services.context import Services
@@ -331,14 +332,37 @@ def _open_case(
     person: Mapping[str, Any],
 ) -> None:
     svc.store.update_case(ws, mention_id, status="new", assignee=survey.assignee)
-    lines = [
-        f"{q.id}: {_shown(survey, q.id, answers[q.id], language)}"
+    # The note is for the team: in the workspace's language, the answers as the person saw them.
+    tr = translator(language_or_default(ws.language or svc.settings.language))
+    lines = [f"{question} — {value}" for question, value in _lines(survey, answers, language)]
+    contact = ", ".join(f"{k}: {v}" for k, v in person.items() if v not in (None, ""))
+    note = tr.gettext("Survey answers") + "\n" + "\n".join(lines)
+    if contact:
+        note += "\n" + tr.gettext("Contact: %(contact)s", contact=contact)
+    svc.store.add_note(ws, mention_id, "note", note, "otklik")
+
+
+def _lines(survey: Survey, answers: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+    return [
+        (text_in(q.text, language, survey.languages), _shown(survey, q.id, answers[q.id], language))
         for q in survey.questions
         if q.id in answers
     ]
-    contact = ", ".join(f"{k}: {v}" for k, v in person.items() if v not in (None, ""))
-    note = "Survey answers\n" + "\n".join(lines) + (f"\nContact: {contact}" if contact else "")
-    svc.store.add_note(ws, mention_id, "note", note, "otklik")
+
+
+def answer_lines(
+    svc: Services, ws: Workspace, raw: Mapping[str, Any], language: str
+) -> list[tuple[str, str]]:
+    """A survey mention's answers as (question, answer) in `language`, from its payload."""
+    answers = raw.get("answers")
+    survey_id = raw.get("survey_id")
+    if not isinstance(answers, dict) or not isinstance(survey_id, int):
+        return []
+    try:
+        survey = survey_of(get(svc, ws, survey_id))
+    except NotFoundError:  # the survey was deleted: its ids are all there is
+        return [(str(k), str(v)) for k, v in answers.items()]
+    return _lines(survey, answers, language)
 
 
 def _shown(survey: Survey, qid: str, value: Any, language: str) -> str:
