@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ def test_surveys_commands_round_trip_the_document_and_report_json(
 ) -> None:
     monkeypatch.setenv("OTKLIK_DATABASE_URL", f"sqlite:///{tmp_path / 'otklik.db'}")
     monkeypatch.setenv("OTKLIK_PUBLIC_URL", "https://otklik.example.kz")
+    monkeypatch.setenv("OTKLIK_TIMEZONE", "Asia/Almaty")
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:
@@ -55,6 +57,26 @@ def test_surveys_commands_round_trip_the_document_and_report_json(
         and "rejected rows: 1" in out
         and (tmp_path / "team.csv.rejected.csv").exists()
     )
+    # Orders from a spreadsheet: a date cell is sent at 10:00 in the workspace's zone.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["E-mail", "Name", "Delivered", "City"])
+    sheet.append(["dana@example.kz", "Дана", datetime(2030, 1, 10), "Алматы"])
+    book.save(tmp_path / "orders.xlsx")
+    out = run(
+        "surveys",
+        "invite",
+        "Retro 2",
+        "--contacts",
+        str(tmp_path / "orders.xlsx"),
+        "--date-column",
+        "Delivered",
+        "--after-days",
+        "2",
+    )
+    assert "invitations planned: 1;" in out and "first e-mail due at 2030-01-12T05:00 UTC" in out
     report = json.loads(run("surveys", "report", "Retro 2", "--format", "json"))
     assert (report["responses"], report["nps"], report["nps_ci"]) == (0, None, None)
     assert (report["promoters"], report["passives"], report["detractors"]) == (0, 0, 0)

@@ -197,6 +197,13 @@ def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -
         "Ещё?",
     ]
     assert lines[1].endswith(",5,,,'=1+1")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(client.get(f"/surveys/{survey_id}/responses.xlsx").content))
+    rows = list(book["responses"].iter_rows(values_only=True))
+    assert rows[0][5] == lines[0].split(",")[5] and rows[1][5:] == (5, None, None, "'=1+1")
 
 
 def test_invitations_reach_smtp_when_due_with_a_link_that_works_once(

@@ -205,7 +205,7 @@ def run_send_invitations(ctx: JobContext) -> dict[str, Any]:
     from otklik.services import invitations
 
     ctx.progress(0, None)
-    return invitations.send_due(ctx.svc, progress=ctx.progress)
+    return invitations.send_due(ctx.svc, ws=ctx.ws, progress=ctx.progress)
 
 
 HANDLERS: dict[str, Handler] = {

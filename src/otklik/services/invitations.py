@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -218,6 +218,11 @@ def _plan(
 
 
 def _local_morning(value: Any, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime) and value.time() == time(0) and value.tzinfo is None:
+        value = value.date()  # a spreadsheet's date cell
+    if isinstance(value, date) and not isinstance(value, datetime):
+        local = datetime.combine(value, SEND_HOUR, tzinfo=zone)
+        return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     text = str(value).strip()
     if re.match(r"^\d{4}-\d{2}-\d{2}$", text) or re.match(r"^\d{2}\.\d{2}\.\d{4}$", text):
         day = parse_datetime(text, ZoneInfo("UTC")).date()
@@ -250,16 +255,19 @@ def ensure_schedule(svc: Services, ws: Workspace) -> None:
 def send_due(
     svc: Services,
     *,
+    ws: Workspace | None = None,
     now: datetime | None = None,
     limit: int = 500,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Send every invitation and reminder due by `now` (each marked as it goes, so a retry
-    never sends one twice); an address that unsubscribed meanwhile is skipped."""
+    """Send every invitation and reminder due by `now` (of `ws`, when given). Each is marked
+    sent in its own transaction before the e-mail goes, so two workers never send one twice;
+    a failed send is unmarked and the error raised (the job retries). An address that
+    unsubscribed meanwhile is skipped."""
     moment = now or utcnow()
     with svc.store.connect() as conn:
-        due = rows.due_invitations(conn, moment, limit)
-    sent = reminded = skipped = 0
+        due = rows.due_invitations(conn, moment, limit, ws.id if ws is not None else None)
+    counts = {"sent": 0, "reminded": 0, "skipped": 0}
     for index, item in enumerate(due):
         with svc.store.connect() as conn:
             record = rows.get_survey_by_id(conn, item.survey_id)
@@ -267,21 +275,24 @@ def send_due(
         if is_out:
             with svc.store.begin() as conn:
                 rows.set_invitation(conn, item.id, skipped="unsubscribed")
-            skipped += 1
+            counts["skipped"] += 1
             continue
         is_reminder = item.sent_at is not None
-        subject, text, body = message(svc, record, item, is_reminder=is_reminder)
-        mail.send(svc.settings, item.email, subject, text, body, item.language)
+        column = "reminded_at" if is_reminder else "sent_at"
         with svc.store.begin() as conn:
-            if is_reminder:
-                rows.set_invitation(conn, item.id, reminded_at=utcnow())
-                reminded += 1
-            else:
-                rows.set_invitation(conn, item.id, sent_at=utcnow())
-                sent += 1
+            if not rows.claim_sending(conn, item.id, column, utcnow()):
+                continue  # another worker took it
+        subject, text, body = message(svc, record, item, is_reminder=is_reminder)
+        try:
+            mail.send(svc.settings, item.email, subject, text, body, item.language)
+        except BaseException:
+            with svc.store.begin() as conn:
+                rows.set_invitation(conn, item.id, **{column: None})
+            raise
+        counts["reminded" if is_reminder else "sent"] += 1
         if progress is not None:
             progress(index + 1, len(due))
-    return {"sent": sent, "reminded": reminded, "skipped": skipped}
+    return counts
 
 
 def personal_url(svc: Services, record: Any, item: InvitationRecord) -> str:

@@ -274,8 +274,10 @@ def invitations(conn: Connection, survey_id: int) -> list[InvitationRecord]:
     return [_invitation(r) for r in rows]
 
 
-def due_invitations(conn: Connection, now: datetime, limit: int) -> list[InvitationRecord]:
-    """Invitations whose first e-mail or reminder is due."""
+def due_invitations(
+    conn: Connection, now: datetime, limit: int, ws_id: int | None = None
+) -> list[InvitationRecord]:
+    """Invitations whose first e-mail or reminder is due (of one workspace, when given)."""
     inv = survey_invitation
     first = sa.and_(inv.c.sent_at.is_(None), inv.c.send_at <= now)
     reminder = sa.and_(
@@ -287,6 +289,7 @@ def due_invitations(conn: Connection, now: datetime, limit: int) -> list[Invitat
     rows = conn.execute(
         sa.select(inv)
         .where(inv.c.skipped.is_(None), inv.c.error.is_(None), sa.or_(first, reminder))
+        .where(sa.true() if ws_id is None else inv.c.workspace_id == ws_id)
         .order_by(inv.c.send_at, inv.c.id)
         .limit(limit)
     )
@@ -314,6 +317,18 @@ def set_invitation(conn: Connection, invitation_id: int, **values: Any) -> None:
     conn.execute(
         sa.update(survey_invitation).where(survey_invitation.c.id == invitation_id).values(**values)
     )
+
+
+def claim_sending(conn: Connection, invitation_id: int, column: str, now: datetime) -> bool:
+    """Mark an invitation's first e-mail (`sent_at`) or reminder (`reminded_at`) as sent before
+    sending, so two workers never both send it; False when another one already did."""
+    target = survey_invitation.c[column]
+    done = conn.execute(
+        sa.update(survey_invitation)
+        .where(survey_invitation.c.id == invitation_id, target.is_(None))
+        .values({column: now})
+    )
+    return bool(done.rowcount)
 
 
 def claim_answer(conn: Connection, invitation_id: int, now: datetime) -> bool:
