@@ -7,7 +7,7 @@ import math
 import pytest
 
 from otklik.domain.filters import Filters
-from otklik.services import Services, mentions
+from otklik.services import Services, imports, mentions
 from otklik.services import surveys as service
 from otklik.surveys import scores
 from otklik.surveys.document import SurveyError, parse
@@ -72,6 +72,7 @@ def test_a_response_is_a_mention_with_answers_and_a_detractor_opens_a_case(
     note = stored["notes"][0]["body"]  # in the workspace's language (en), answers as shown
     assert note.startswith("Survey answers\n") and "aigerim@example.kz" in note
     assert "What did you buy? — Жиһаз" not in note and "Не сатып алдыңыз? — Жиһаз" in note
+    assert imports.recent_runs(svc, ws) == []  # a run per response: not an import to list
     listed = mentions.export_rows(svc, ws, Filters(channel=("survey",)))
     assert len(listed) == 2 and all('"nps"' in row["answers"] for row in listed)
     assert service.click(svc, record.slug, "2gis") == "https://2gis.kz/almaty/firm/1"
