@@ -187,6 +187,24 @@ def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -
         report = client.get(f"/surveys/{survey_id}")
         assert report.status_code == 200 and word in report.text
         assert 'id="kpi-csat"' in report.text
+    report_page = client.get(f"/surveys/{survey_id}")
+    upload = "email,name,language,delivered,category\nasel@example.kz,Асель,kk,2030-05-01,furniture\nbad,X,ru,2030-05-01,\n"
+    planned = client.post(
+        f"/surveys/{survey_id}/invite",
+        data={
+            "csrf": csrf_of(report_page.text),
+            "date_column": "delivered",
+            "category_days": "Furniture=14",
+        },
+        files={"file": ("orders.csv", upload.encode(), "text/csv")},
+    )
+    assert planned.status_code == 200 and 'id="invited"' in planned.text
+    assert "not an e-mail address: &#39;bad&#39;" in planned.text  # the rejected row, row 3
+    sent_at = re.search(r'id="invited"[^<]*', planned.text)
+    # Furniture: 14 days after 1 May, at 10:00 in the workspace's zone, in the page's language.
+    assert (
+        sent_at and "rejected rows: 1." in sent_at.group(0) and "5/15/30, 10:00" in sent_at.group(0)
+    )
     sheet = client.get(f"/surveys/{survey_id}/responses.csv")
     lines = sheet.content.decode("utf-8-sig").splitlines()
     # Headers in the page's language (English last), else the survey's first language (ru).

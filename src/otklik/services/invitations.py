@@ -9,11 +9,12 @@ import csv
 import html
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from otklik import mail
@@ -364,3 +365,31 @@ def list_invitations(svc: Services, ws: Workspace, key: str) -> list[InvitationR
     record = lookup(svc, ws, key)
     with svc.store.connect() as conn:
         return rows.invitations(conn, record.id)
+
+
+MAX_CONTACTS_BYTES = 20_000_000
+
+
+def invite_upload(
+    svc: Services, ws: Workspace, key: str, filename: str, stream: IO[bytes], timing: Timing
+) -> Invited:
+    """`invite` for an uploaded CSV/XLSX: kept in the upload folder only while it is read; the
+    rejected rows come back in the result (no report file is left)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".txt"):
+        raise InputError(f"{filename}: upload a CSV or XLSX file of contacts")
+    folder = svc.settings.upload_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"contacts-{secrets.token_hex(8)}{suffix}"
+    try:
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        if path.stat().st_size > MAX_CONTACTS_BYTES:
+            raise InputError(f"{filename}: larger than {MAX_CONTACTS_BYTES // 1_000_000} MB")
+        report = path.with_name(path.name + ".rejected.csv")
+        found = invite(svc, ws, key, path, timing, report=report)
+        found.report = None
+        report.unlink(missing_ok=True)
+        return found
+    finally:
+        path.unlink(missing_ok=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.errors import InputError
@@ -215,11 +215,57 @@ def _options(text: str) -> list[dict[str, Any]]:
     return options
 
 
+@router.post("/surveys/{survey_id}/invite")
+def survey_invite(
+    request: Request,
+    survey_id: int,
+    user: Annotated[User, Depends(form_user("analyst"))],
+    file: Annotated[UploadFile, File()],
+    after_days: Annotated[int, Form(ge=0, le=365)] = 3,
+    date_column: Annotated[str, Form()] = "",
+    category_days: Annotated[str, Form()] = "",
+    remind_days: Annotated[int, Form(ge=0, le=365)] = 3,
+    quiet_days: Annotated[int, Form(ge=0, le=3650)] = 90,
+) -> Response:
+    """Plan e-mail invitations from an uploaded contacts or orders file."""
+    state = web(request)
+    record = service.get(state.svc, state.ws, survey_id)
+    overrides: dict[str, int] = {}
+    for line in category_days.splitlines():
+        name, _, days = line.rpartition("=")
+        if name.strip() and days.strip().isdigit():
+            overrides[name.strip().casefold()] = int(days)
+    timing = invitations.Timing(
+        after_days=after_days,
+        date_column=date_column.strip() or None,
+        category_days=overrides,
+        remind_days=remind_days or None,
+        quiet_days=quiet_days,
+    )
+    try:
+        found = invitations.invite_upload(
+            state.svc, state.ws, record.name, file.filename or "contacts", file.file, timing
+        )
+    except InputError as exc:
+        return _report_page(request, survey_id, user, invite_error=str(exc))
+    return _report_page(request, survey_id, user, invited_now=found)
+
+
 @router.get("/surveys/{survey_id}")
 def survey_report(
     request: Request, survey_id: int, user: Annotated[User, Depends(page_user("viewer"))]
 ) -> Response:
     """Scores with intervals, the trend, breakdowns, links and exports."""
+    return _report_page(request, survey_id, user)
+
+
+def _report_page(
+    request: Request,
+    survey_id: int,
+    user: User,
+    invited_now: invitations.Invited | None = None,
+    invite_error: str | None = None,
+) -> Response:
     state = web(request)
     record = service.get(state.svc, state.ws, survey_id)
     survey = service.survey_of(record)
@@ -251,8 +297,11 @@ def survey_report(
         },
         "invited": len(invitations.list_invitations(state.svc, state.ws, record.name)),
         "t": lambda texts: text_in(texts, lang, survey.languages),
+        "invited_now": invited_now,
+        "invite_error": invite_error,
     }
-    return render(request, "survey_report.html", context, user=user)
+    status = 422 if invite_error else 200
+    return render(request, "survey_report.html", context, user=user, status_code=status)
 
 
 @router.get("/surveys/{survey_id}/responses.{fmt}")
