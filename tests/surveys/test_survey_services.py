@@ -48,6 +48,9 @@ def test_a_response_is_a_mention_with_answers_and_a_detractor_opens_a_case(
     with pytest.raises(service.AnswersRejected) as bad:
         service.respond(svc, ws, record, {"nps": 11}, "kk", "api", strict=True)
     assert bad.value.question == "nps"
+    with pytest.raises(service.AnswersRejected) as empty:
+        service.respond(svc, ws, record, {}, "kk", "link")
+    assert empty.value.question == "nps"
     with pytest.raises(service.AnswersRejected) as missing:
         service.respond(svc, ws, record, {"improve": "x"}, "kk", "api")
     assert missing.value.question == "nps"

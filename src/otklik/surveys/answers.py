@@ -74,6 +74,8 @@ def check(survey: Survey, given: Mapping[str, Any], *, strict: bool = False) -> 
                 result.problems.append(_problem(question.id, "required"))
             continue
         result.answers[question.id] = value
+    if not result.answers and not result.problems:  # nothing at all: ask for the first one
+        result.problems.append(_problem(survey.questions[0].id, "required"))
     return result
 
 

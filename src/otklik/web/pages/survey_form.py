@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from otklik.errors import InputError, NotFoundError
+from otklik.errors import InputError
 from otklik.i18n import LANGUAGES, negotiate
 from otklik.services import invitations
 from otklik.services import surveys as service
@@ -197,10 +197,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
 @router.post("/s/unsubscribe/{token}")
 def unsubscribe(request: Request, token: str) -> Response:
     """Never send survey e-mail to this address again."""
-    try:
-        found = invitations.unsubscribe(web(request).svc, token)
-    except NotFoundError:
-        raise
+    found = invitations.unsubscribe(web(request).svc, token)
     lang = _language(request, LANGUAGES, found.language)
     return render(
         request,
