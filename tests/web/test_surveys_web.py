@@ -188,7 +188,11 @@ def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -
         assert report.status_code == 200 and word in report.text
         assert 'id="kpi-csat"' in report.text
     report_page = client.get(f"/surveys/{survey_id}")
-    upload = "email,name,language,delivered,category\nasel@example.kz,Асель,kk,2030-05-01,furniture\nbad,X,ru,2030-05-01,\n"
+    upload = (
+        "email,name,language,delivered,category\n"
+        "asel@example.kz,Асель,kk,2030-05-01,furniture\n"
+        "bad,X,ru,2030-05-01,\n"
+    )
     planned = client.post(
         f"/surveys/{survey_id}/invite",
         data={
