@@ -102,14 +102,23 @@ def list_surveys(svc: Services, ws: Workspace) -> list[SurveyRecord]:
         return rows.list_surveys(conn, ws.id)
 
 
-def url_of(svc: Services, record: SurveyRecord) -> str:
-    """The public link."""
-    return f"{svc.settings.base_url}/s/{record.slug}"
+def url_of(svc: Services, record: SurveyRecord, seen_at: str | None = None) -> str:
+    """The public link: under OTKLIK_PUBLIC_URL, else where a page was asked for
+    (`seen_at`), else http://HOST:PORT."""
+    return f"{base_of(svc, seen_at)}/s/{record.slug}"
 
 
-def summary(svc: Services, record: SurveyRecord) -> dict[str, Any]:
+def base_of(svc: Services, seen_at: str | None = None) -> str:
+    """The server's address for links (see `url_of`)."""
+    if svc.settings.public_url or not seen_at:
+        return svc.settings.base_url
+    return seen_at.rstrip("/")
+
+
+def summary(svc: Services, record: SurveyRecord, seen_at: str | None = None) -> dict[str, Any]:
     """id, name, slug and url: what `surveys list` shows."""
-    return {"id": record.id, "name": record.name, "slug": record.slug, "url": url_of(svc, record)}
+    url = url_of(svc, record, seen_at)
+    return {"id": record.id, "name": record.name, "slug": record.slug, "url": url}
 
 
 def add_from_template(

@@ -349,7 +349,8 @@ def list_surveys(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's surveys: id, name, slug and public url."""
     state = web(request)
     found = surveys.list_surveys(state.svc, state.ws)
-    return {"items": [surveys.summary(state.svc, r) for r in found]}
+    seen_at = str(request.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    return {"items": [surveys.summary(state.svc, r, seen_at) for r in found]}
 
 
 @router.get("/surveys/{survey_id}", responses=NOT_FOUND)

@@ -26,7 +26,10 @@ NEW_ROWS = 1  # empty question rows the editor offers
 def surveys_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """The workspace's surveys with their links, and forms to add one."""
     state = web(request)
-    found = [service.summary(state.svc, r) for r in service.list_surveys(state.svc, state.ws)]
+    found = [
+        service.summary(state.svc, r, str(request.base_url))
+        for r in service.list_surveys(state.svc, state.ws)
+    ]
     context = {"surveys": found, "templates": list(service.TEMPLATES), "all_languages": LANGUAGES}
     return render(request, "surveys.html", context, user=user)
 
@@ -69,7 +72,10 @@ def survey_import(
 
 def _list_with_error(request: Request, user: User, error: str, document: str = "") -> Response:
     state = web(request)
-    found = [service.summary(state.svc, r) for r in service.list_surveys(state.svc, state.ws)]
+    found = [
+        service.summary(state.svc, r, str(request.base_url))
+        for r in service.list_surveys(state.svc, state.ws)
+    ]
     context = {
         "surveys": found,
         "templates": list(service.TEMPLATES),
@@ -282,8 +288,8 @@ def _report_page(
         "record": record,
         "survey": survey,
         "report": found,
-        "url": service.url_of(state.svc, record),
-        "base_url": state.svc.settings.base_url,
+        "url": service.url_of(state.svc, record, str(request.base_url)),
+        "base_url": service.base_of(state.svc, str(request.base_url)),
         "by": by,
         "fields": fields,
         "period": period,
