@@ -31,10 +31,11 @@ def send(settings: Settings, to: str, subject: str, text: str, html: str, langua
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject
-    message["Content-Language"] = language
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the content: set_content drops Content-* headers set before it.
+    message["Content-Language"] = language
     port = url.port or (465 if url.scheme == "smtps" else 25)
     client_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
     with client_class(url.hostname, port, timeout=30) as client:

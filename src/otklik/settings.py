@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(
         None, description="Sender address of Otklik's e-mail, e.g. otklik@example.com."
     )
+    public_url: str | None = Field(
+        None,
+        description="The address people and other systems reach this server at, e.g. "
+        "https://otklik.example.kz: survey links, invitation e-mails and webhook URLs use it "
+        "(default: http://HOST:PORT).",
+    )
+    survey_rate_limit: int = Field(
+        30,
+        ge=1,
+        description="Survey answers (and failed tries) one address may send per hour through "
+        "the public form or widget.",
+    )
     host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
     port: int = Field(8000, description="Port `otklik serve` listens on.")
     job_lease_s: float = Field(
@@ -91,12 +103,6 @@ class Settings(BaseSettings):
         description="Uploads of this size or more are imported by a background job (progress "
         "on the Jobs page); smaller ones while the page waits.",
     )
-    public_url: str | None = Field(
-        None,
-        description="The address people and other systems reach this server at, e.g. "
-        "https://otklik.example.com; webhook URLs are shown with it (unset: "
-        "http://HOST:PORT).",
-    )
     source_timeout_s: float = Field(
         20.0, gt=0, description="Seconds a feed, channel page or mail server may take to answer."
     )
@@ -118,6 +124,11 @@ class Settings(BaseSettings):
         description="Whether `otklik serve` runs a worker inside the web process (needed with "
         "SQLite unless `otklik worker` runs beside it).",
     )
+
+    @property
+    def base_url(self) -> str:
+        """Where the server is reached, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("language")
     @classmethod

@@ -411,6 +411,7 @@ def _register_extensions() -> None:
         "otklik.cli.jobs",
         "otklik.cli.workspaces",
         "otklik.cli.sources",
+        "otklik.cli.surveys",
     ):
         try:
             loaded = importlib.import_module(module)

@@ -45,6 +45,7 @@ class MentionRecord:
     assignee: str | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    answers: dict[str, Any] | None = None  # a survey response's structured answers
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready view used by the CLI, API and exports."""
@@ -77,6 +78,7 @@ class MentionRecord:
             "duplicate_of": a.duplicate_of,
             "status": self.status,
             "assignee": self.assignee,
+            "answers": self.answers,
         }
 
 

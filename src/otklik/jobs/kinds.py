@@ -214,6 +214,14 @@ def run_poll_source(ctx: JobContext) -> dict[str, Any]:
     return result.as_dict()
 
 
+def run_send_invitations(ctx: JobContext) -> dict[str, Any]:
+    """Send the survey invitations and reminders that are due."""
+    from otklik.services import invitations
+
+    ctx.progress(0, None)
+    return invitations.send_due(ctx.svc, ws=ctx.ws, progress=ctx.progress)
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
@@ -221,6 +229,7 @@ HANDLERS: dict[str, Handler] = {
     "reanalyse": run_reanalyse,
     "export": run_export,
     "poll_source": run_poll_source,
+    "send_invitations": run_send_invitations,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -135,9 +135,10 @@ def import_upload(
 
 
 def recent_runs(svc: Services, ws: Workspace, limit: int = 20) -> list[ImportRun]:
-    """The workspace's latest imports, newest first."""
+    """The workspace's latest imports, newest first; each survey response is a run of its own
+    (intake takes it), and those are left out."""
     with svc.store.begin() as conn:  # runs whose process is gone are marked on the way
-        return import_runs.list_runs(conn, ws.id, limit=limit)
+        return import_runs.list_runs(conn, ws.id, limit=limit, without_kinds=("survey",))
 
 
 def rejections_csv(svc: Services, ws: Workspace, run_id: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -42,6 +43,7 @@ EXPORT_COLUMNS = (
     "reposts",
     "views",
     "duplicate_of",
+    "answers",
 )
 EXPORT_LIMIT = 100_000
 
@@ -116,6 +118,8 @@ def _flat(record: MentionRecord) -> dict[str, Any]:
         f"{b['name']} ({b['role']}, {b['sentiment'] or '-'})" for b in row["brands"]
     )
     row["tags"] = "; ".join(row["tags"])
+    if row["answers"] is not None:
+        row["answers"] = json.dumps(row["answers"], ensure_ascii=False)
     row["first_response_at"] = _iso(record.first_response_at)
     row["resolved_at"] = _iso(record.resolved_at)
     return {c: row.get(c) for c in EXPORT_COLUMNS}

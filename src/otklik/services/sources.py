@@ -284,7 +284,7 @@ def source_by_id(svc: Services, ws: Workspace, source_id: int) -> Source:
 
 def webhook_url(svc: Services, source_id: int) -> str:
     """Where a webhook source takes pushes."""
-    base = svc.settings.public_url or f"http://{svc.settings.host}:{svc.settings.port}"
+    base = svc.settings.base_url
     return f"{base.rstrip('/')}/api/v1/sources/{source_id}/items"
 
 

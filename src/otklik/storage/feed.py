@@ -14,7 +14,7 @@ from otklik.domain.filters import Filters
 from otklik.domain.mention import Analysis, Author, Engagement, Mention
 from otklik.domain.records import BrandRef, MentionRecord
 from otklik.errors import InputError
-from otklik.storage import filtering
+from otklik.storage import filtering, surveys
 from otklik.storage.schema import analysis, brand, mention, mention_brand, mention_tag, source, tag
 
 _COLUMNS: list[Any] = [
@@ -149,7 +149,12 @@ def hydrate(conn: Connection, rows: Sequence[Row[Any]]) -> list[MentionRecord]:
                     sa.select(source.c.id, source.c.name).where(source.c.id.in_(source_ids))
                 ).all()
             )
-    return [_record(r, brands.get(r.id, []), tags.get(r.id, []), sources) for r in rows]
+    survey_ids = [r.id for r in rows if r.channel == "survey"]
+    answers = surveys.answers_of(conn, survey_ids)
+    records = [_record(r, brands.get(r.id, []), tags.get(r.id, []), sources) for r in rows]
+    for record in records:
+        record.answers = answers.get(record.mention.id or 0)
+    return records
 
 
 def _record(

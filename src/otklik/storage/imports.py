@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from otklik.domain.records import ImportRun, Rejection
-from otklik.storage.schema import import_run, rejected_row
+from otklik.storage.schema import import_run, rejected_row, source
 
 
 def start_run(
@@ -136,16 +136,20 @@ def get_run(conn: Connection, run_id: int) -> ImportRun | None:
     )
 
 
-def list_runs(conn: Connection, ws_id: int, limit: int = 50) -> list[ImportRun]:
-    """Recent import runs, newest first; running ones whose process is gone are marked
-    interrupted (kept when `conn` is a write transaction)."""
+def list_runs(
+    conn: Connection, ws_id: int, limit: int = 50, without_kinds: Sequence[str] = ()
+) -> list[ImportRun]:
+    """Recent import runs, newest first (leaving out runs of sources of `without_kinds`);
+    running ones whose process is gone are marked interrupted (kept when `conn` is a write
+    transaction)."""
     interrupt_orphans(conn, ws_id, datetime.now(UTC).replace(tzinfo=None))
-    ids = conn.execute(
-        sa.select(import_run.c.id)
-        .where(import_run.c.workspace_id == ws_id)
-        .order_by(import_run.c.id.desc())
-        .limit(limit)
-    ).scalars()
+    query = sa.select(import_run.c.id).where(import_run.c.workspace_id == ws_id)
+    if without_kinds:
+        of_kinds = sa.select(source.c.id).where(source.c.kind.in_(list(without_kinds)))
+        query = query.where(
+            sa.or_(import_run.c.source_id.is_(None), import_run.c.source_id.not_in(of_kinds))
+        )
+    ids = conn.execute(query.order_by(import_run.c.id.desc()).limit(limit)).scalars()
     return [run for run in (get_run(conn, i) for i in ids) if run is not None]
 
 

@@ -440,3 +440,97 @@ login_failure = sa.Table(
     sa.Column("failed_at", sa.DateTime, nullable=False),
     sa.Index("ix_login_failure_key", "key", "failed_at"),
 )
+
+# Surveys (0007): the document, each response (a mention too), invitations, opt-outs, the
+# public form's per-address counter and review-link clicks.
+survey = sa.Table(
+    "survey",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+survey_response = sa.Table(
+    "survey_response",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("survey.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="SET NULL")),
+    sa.Column("invitation_id", sa.Integer),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("contact", sa.JSON, nullable=False),
+    sa.Column("via", sa.String(16), nullable=False),  # link | widget | invitation | api
+    sa.Column("nps", sa.SmallInteger),
+    sa.Column("csat", sa.SmallInteger),
+    sa.Column("ces", sa.SmallInteger),
+    sa.Column("is_case", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_survey_response_survey_id_created_at", "survey_id", "created_at"),
+    sa.Index("ix_survey_response_mention_id", "mention_id"),
+)
+
+survey_invitation = sa.Table(
+    "survey_invitation",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("survey.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("send_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("remind_at", sa.DateTime),
+    sa.Column("reminded_at", sa.DateTime),
+    sa.Column("answered_at", sa.DateTime),
+    sa.Column("skipped", sa.String(32)),  # unsubscribed | recent: why it was never sent
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_survey_invitation_send_at", "send_at"),
+    sa.Index("ix_survey_invitation_workspace_id_email", "workspace_id", "email"),
+)
+
+survey_optout = sa.Table(
+    "survey_optout",
+    metadata,
+    _ws(),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.PrimaryKeyConstraint("workspace_id", "email"),
+)
+
+survey_hit = sa.Table(
+    "survey_hit",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("ix_survey_hit_key_at", "key", "at"),
+)
+
+survey_click = sa.Table(
+    "survey_click",
+    metadata,
+    _id(),
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("survey.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("site", sa.String(32), nullable=False),
+    sa.Column("clicked_at", sa.DateTime, nullable=False),
+    sa.Index("ix_survey_click_survey_id", "survey_id"),
+)

@@ -89,6 +89,24 @@ LABELS: dict[str, dict[str, str]] = {
         "other": N_("other"),
     },
     "language": {"ru": N_("Russian"), "kk": N_("Kazakh"), "en": N_("English")},
+    "question_kind": {
+        "nps": N_("NPS 0–10"),
+        "csat": N_("CSAT 1–5"),
+        "ces": N_("CES 1–7"),
+        "rating": N_("Stars 1–5"),
+        "single": N_("Single choice"),
+        "multiple": N_("Multiple choice"),
+        "text": N_("Open text"),
+    },
+    "review_site": {
+        "2gis": N_("2GIS"),
+        "google_maps": N_("Google Maps"),
+        "yandex_maps": N_("Yandex Maps"),
+        "kaspi": N_("Kaspi"),
+        "app_store": N_("App Store"),
+        "google_play": N_("Google Play"),
+        "other": N_("Other site"),
+    },
     "column": {
         "id": N_("ID"),
         "published_at": N_("Published"),
@@ -113,6 +131,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reposts": N_("Reposts"),
         "views": N_("Views"),
         "duplicate_of": N_("Copy of mention"),
+        "answers": N_("Survey answers"),
     },
 }
 

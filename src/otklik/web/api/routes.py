@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from otklik.domain.filters import Filters
 from otklik.domain.mention import SENTIMENTS
 from otklik.domain.records import Brand, Tag
-from otklik.services import catalog, imports, jobs, mentions, queries
+from otklik.services import catalog, imports, jobs, mentions, queries, surveys
 from otklik.services.cases import CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web import workspace
@@ -324,3 +324,88 @@ def cancel_job(request: Request, job_id: RecordId, _user: Analyst) -> dict[str, 
     """Cancel a job: a queued one at once, a running one after its current batch."""
     state = web(request)
     return jobs.job_dict(jobs.cancel(state.svc, state.ws, job_id))
+
+
+# Surveys
+
+
+class SurveyAnswers(BaseModel):
+    """A response: answers by question id, and the respondent's language."""
+
+    answers: dict[str, Any] = Field(
+        description='Answers by question id, e.g. {"nps": 9, "improve": "…", "topics": ["a"]}'
+    )
+    language: str = Field(
+        "ru", description="ru, kk or en", json_schema_extra={"enum": ["ru", "kk", "en"]}
+    )
+    contact: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Who answered and any fields to break reports down by (email, name, city…)",
+    )
+
+
+@router.get("/surveys")
+def list_surveys(request: Request, _user: Viewer) -> dict[str, Any]:
+    """The workspace's surveys: id, name, slug and public url."""
+    state = web(request)
+    found = surveys.list_surveys(state.svc, state.ws)
+    seen_at = str(request.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+    return {"items": [surveys.summary(state.svc, r, seen_at) for r in found]}
+
+
+@router.get("/surveys/{survey_id}", responses=NOT_FOUND)
+def get_survey(request: Request, survey_id: RecordId, _user: Viewer) -> dict[str, Any]:
+    """A survey's JSON document (questions with id, kind, required, texts, options, show_if)."""
+    state = web(request)
+    record = surveys.get(state.svc, state.ws, survey_id)
+    return {"id": record.id, **surveys.export_document(state.svc, state.ws, record.name)}
+
+
+@router.get("/surveys/{survey_id}/report", responses=NOT_FOUND)
+def survey_report(request: Request, survey_id: RecordId, _user: Viewer) -> dict[str, Any]:
+    """Responses, NPS/CSAT/CES with 95% intervals, per month."""
+    state = web(request)
+    record = surveys.get(state.svc, state.ws, survey_id)
+    return surveys.report(state.svc, state.ws, record.name)
+
+
+@router.post("/surveys/{survey_id}/responses", status_code=201, responses=NOT_FOUND)
+def add_survey_response(
+    request: Request, survey_id: RecordId, body: SurveyAnswers, _user: Viewer
+) -> Response:
+    """Store a response (apps, kiosks): 201 with the mention's id, or 422 naming the question."""
+    state = web(request)
+    record = surveys.get(state.svc, state.ws, survey_id)
+    try:
+        outcome = surveys.respond(
+            state.svc,
+            state.ws,
+            record,
+            body.answers,
+            body.language,
+            "api",
+            contact=body.contact,
+            strict=True,
+        )
+    except surveys.AnswersRejected as exc:
+        return JSONResponse(
+            {
+                "detail": str(exc),
+                "parameter": f"answers.{exc.question}",
+                "question": exc.question,
+                "errors": [
+                    {"loc": ["body", "answers", p.question], "msg": p.message, "type": p.code}
+                    for p in exc.problems
+                ],
+            },
+            status_code=422,
+        )
+    return JSONResponse(
+        {
+            "mention_id": outcome.mention_id,
+            "response_id": outcome.response_id,
+            "is_case": outcome.is_case,
+            "review_links": outcome.review_links,
+        },
+        status_code=201,
+    )

@@ -15,6 +15,8 @@ def routers() -> list[APIRouter]:
         overview,
         session,
         sources,
+        survey_form,
+        surveys,
         uploads,
     )
 
@@ -27,4 +29,6 @@ def routers() -> list[APIRouter]:
         admin.router,
         jobs.router,
         sources.router,
+        survey_form.router,
+        surveys.router,
     ]

@@ -14,7 +14,7 @@ from otklik.domain.filters import FILTER_NAMES, ROLES, FilterError
 from otklik.domain.mention import CHANNELS, SENTIMENTS
 from otklik.errors import QueryError
 from otklik.i18n import Translator
-from otklik.services import catalog, mentions
+from otklik.services import catalog, mentions, surveys
 from otklik.services.cases import CASE_STATUSES, CaseChange, change_mention
 from otklik.services.users import User
 from otklik.web.auth import may
@@ -155,6 +155,11 @@ def mention_page(
         "can_edit": may(user.role, "analyst"),
         "response_time": response_time,
         "url_ok": (record.mention.url or "").startswith(("http://", "https://")),
+        "answers": surveys.answer_lines(
+            state.svc, state.ws, record.mention.raw, language_of(request, user)
+        )
+        if record.answers
+        else [],
     }
     return render(request, "mention.html", context, user=user)
 

@@ -1,0 +1,304 @@
+"""`otklik surveys`: create from templates, list, export and import the JSON document,
+invite by e-mail, report NPS/CSAT/CES with intervals, export responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from otklik import mail, output
+from otklik.cli.context import AppContext, pass_app
+from otklik.errors import InputError
+from otklik.services import invitations
+from otklik.services import surveys as service
+
+
+def _category_days(values: tuple[str, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for value in values:
+        name, sep, days = value.rpartition("=")
+        if not sep or not name.strip() or not days.strip().isdigit():
+            raise InputError(
+                f"--category-days {value!r}: write it as CATEGORY=DAYS, e.g. furniture=14"
+            )
+        found[name.strip().casefold()] = int(days)
+    return found
+
+
+def register(cli: click.Group) -> None:
+    """Add `otklik surveys ...` to the root command."""
+
+    @cli.group("surveys")
+    def surveys() -> None:
+        """Surveys (NPS, CSAT, CES, choices, open text) whose answers become mentions.
+
+        \b
+        Example:
+          otklik surveys add --template post-purchase --name "After delivery"
+          otklik surveys list
+          otklik surveys invite "After delivery" --contacts orders.xlsx --after-days 3
+          otklik surveys report "After delivery" --format json
+        """
+
+    @surveys.command("add")
+    @click.option(
+        "--template",
+        "kind",
+        required=True,
+        type=click.Choice(list(service.TEMPLATES)),
+        help="The template to start from.",
+    )
+    @click.option("--name", required=True, help="The survey's name (unique in the workspace).")
+    @click.option(
+        "--languages",
+        default="ru,kk,en",
+        show_default=True,
+        help="Languages the survey speaks, comma-separated (ru, kk, en).",
+    )
+    @pass_app
+    def add(app: AppContext, kind: str, name: str, languages: str) -> None:
+        """Create a survey from a template; prints its public link.
+
+        \b
+        Example:
+          otklik surveys add --template csat --name "Support CSAT" --languages kk,ru
+        """
+        svc = app.services()
+        chosen = [p.strip() for p in languages.split(",") if p.strip()]
+        record = service.add_from_template(svc, app.workspace(), name, kind, chosen)
+        output.message(
+            app.tr.gettext(
+                "survey %(name)r created: %(url)s",
+                name=record.name,
+                url=service.url_of(svc, record),
+            )
+        )
+
+    @surveys.command("list")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )
+    @pass_app
+    def list_(app: AppContext, fmt: str) -> None:
+        """List the surveys with their public links (id, name, slug, url).
+
+        \b
+        Example:
+          otklik surveys list --format json
+        """
+        svc = app.services()
+        found = [service.summary(svc, r) for r in service.list_surveys(svc, app.workspace())]
+        output.emit(found, fmt, ["id", "name", "slug", "url"])
+
+    @surveys.command("export")
+    @click.argument("name")
+    @pass_app
+    def export(app: AppContext, name: str) -> None:
+        """Print a survey's JSON document (questions with id, kind, texts per language).
+
+        \b
+        Example:
+          otklik surveys export "After delivery" > after-delivery.json
+        """
+        document = service.export_document(app.services(), app.workspace(), name)
+        output.message(json.dumps(document, ensure_ascii=False, indent=2))
+
+    @surveys.command("import")
+    @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+    @pass_app
+    def import_(app: AppContext, file: Path) -> None:
+        """Create or replace (by name) a survey from a JSON document.
+
+        \b
+        Example:
+          otklik surveys import after-delivery.json
+        """
+        document = service.read_document(file.read_text(encoding="utf-8"))
+        svc = app.services()
+        record, is_new = service.import_document(svc, app.workspace(), document)
+        line = (
+            app.tr.gettext(
+                "survey %(name)r created: %(url)s",
+                name=record.name,
+                url=service.url_of(svc, record),
+            )
+            if is_new
+            else app.tr.gettext(
+                "survey %(name)r updated: %(url)s",
+                name=record.name,
+                url=service.url_of(svc, record),
+            )
+        )
+        output.message(line)
+
+    @surveys.command("report")
+    @click.argument("name")
+    @click.option("--since", help="From this date (YYYY-MM-DD, UTC).")
+    @click.option("--until", help="Before this date (YYYY-MM-DD, UTC).")
+    @click.option("--by", multiple=True, help="Break down by a contact field or choice question.")
+    @click.option(
+        "--period", type=click.Choice(["day", "week", "month"]), default="month", show_default=True
+    )
+    @click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )
+    @pass_app
+    def report(
+        app: AppContext,
+        name: str,
+        since: str | None,
+        until: str | None,
+        by: tuple[str, ...],
+        period: str,
+        fmt: str,
+    ) -> None:
+        """NPS, CSAT and CES with 95% intervals, per period and breakdown.
+
+        \b
+        Example:
+          otklik surveys report "After delivery" --by category --format json
+        """
+        found = service.report(
+            app.services(),
+            app.workspace(),
+            name,
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            by=by,
+            period=period,
+        )
+        if fmt == "json":
+            output.message(json.dumps(found, ensure_ascii=False, indent=2))
+            return
+        rows: list[dict[str, Any]] = [{"period": "all", **_flat(found)}]
+        rows += [_flat(p) for p in found["periods"]]
+        for field, groups in found["breakdowns"].items():
+            rows += [{"period": f"{field}={g['value']}", **_flat(g)} for g in groups]
+        output.emit(rows, "table")
+
+    @surveys.command("invite")
+    @click.argument("name")
+    @click.option(
+        "--contacts",
+        required=True,
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="CSV or XLSX with e-mail, name, language, a date, category and any other fields.",
+    )
+    @click.option("--after-days", default=3, show_default=True, help="Days after the date column.")
+    @click.option(
+        "--date-column", help="The column the delay counts from (default: a date column)."
+    )
+    @click.option(
+        "--category-days",
+        multiple=True,
+        metavar="CATEGORY=DAYS",
+        help="Another delay for a product category, e.g. furniture=14 (repeatable).",
+    )
+    @click.option(
+        "--remind-days", default=3, show_default=True, help="One reminder after N days (0: none)."
+    )
+    @click.option(
+        "--quiet-days",
+        default=90,
+        show_default=True,
+        help="Never ask the same address twice within this many days.",
+    )
+    @pass_app
+    def invite(
+        app: AppContext,
+        name: str,
+        contacts: Path,
+        after_days: int,
+        date_column: str | None,
+        category_days: tuple[str, ...],
+        remind_days: int,
+        quiet_days: int,
+    ) -> None:
+        """Plan personal e-mail invitations; `otklik worker` sends them when due.
+
+        \b
+        Example:
+          otklik surveys invite "After delivery" --contacts orders.xlsx \\
+              --date-column delivered --after-days 3 --category-days furniture=14
+        """
+        timing = invitations.Timing(
+            after_days=after_days,
+            date_column=date_column,
+            category_days=_category_days(category_days),
+            remind_days=remind_days or None,
+            quiet_days=quiet_days,
+        )
+        found = invitations.invite(app.services(), app.workspace(), name, contacts, timing)
+        tr = app.tr
+        output.message(
+            tr.gettext(
+                "invitations planned: %(created)d; asked recently: %(recent)d; "
+                "unsubscribed: %(out)d; rejected rows: %(bad)d",
+                created=found.created,
+                recent=found.recent,
+                out=found.unsubscribed,
+                bad=len(found.rejected),
+            )
+        )
+        if found.first_send_at is not None:
+            output.message(
+                tr.gettext(
+                    "first e-mail due at %(when)s UTC",
+                    when=found.first_send_at.isoformat(timespec="minutes"),
+                )
+            )
+        if found.created and not mail.can_send(app.settings):
+            output.message(
+                tr.gettext(
+                    "e-mail is not configured: set OTKLIK_SMTP_URL and OTKLIK_SMTP_FROM "
+                    "before the worker sends them"
+                ),
+                err=True,
+            )
+        if found.report is not None:
+            output.message(
+                tr.gettext("rejected rows and reasons: %(path)s", path=found.report), err=True
+            )
+
+    @surveys.command("responses")
+    @click.argument("name")
+    @click.option(
+        "--output", "path", required=True, type=click.Path(path_type=Path, dir_okay=False)
+    )
+    @pass_app
+    def responses(app: AppContext, name: str, path: Path) -> None:
+        """Write the responses to CSV or XLSX, one column per question.
+
+        \b
+        Example:
+          otklik surveys responses "After delivery" --output answers.xlsx
+        """
+        data = service.response_file(
+            app.services(), app.workspace(), name, app.settings.language, path.suffix.lstrip(".")
+        )
+        path.write_bytes(data)
+        output.message(app.tr.gettext("responses written to %(path)s", path=path))
+
+
+def _date(value: str | None, option: str) -> Any:
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{option} {value!r}: write a date as YYYY-MM-DD") from exc
+
+
+def _flat(found: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"responses": found["responses"]}
+    for kind in ("nps", "csat", "ces"):
+        if kind in found:
+            ci = found.get(f"{kind}_ci")
+            out[kind] = "—" if found[kind] is None else found[kind]
+            out[f"{kind} 95%"] = f"{ci[0]} … {ci[1]}" if ci else "—"
+    return out
