@@ -114,4 +114,6 @@ def test_campaign_goals_are_checked_and_measured(svc: Services, tmp_path: Path) 
     er = campaigns.measure(svc, ws, spring, "engagement_rate", spring.starts_on, spring.ends_on)
     assert er == pytest.approx(265 / 5000)
     campaigns.set_manual_values(svc, ws, "leads", {date(2025, 3, 4): 7, date(2025, 3, 5): 3})
-    assert campaigns.measure(svc, ws, spring, "manual:leads", date(2025, 3, 3), date(2025, 3, 9)) == 10
+    assert (
+        campaigns.measure(svc, ws, spring, "manual:leads", date(2025, 3, 3), date(2025, 3, 9)) == 10
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from otklik.domain.campaign import SMART_FIELDS, Campaign, Goal, Post, Traffic
+from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
 from otklik.services.catalog import brands as list_brands
@@ -250,17 +251,22 @@ def measure(
     return None
 
 
-def _period(ws: Workspace, start: date, end: date, brand: str | None) -> Any:
+def mention_filters(
+    ws: Workspace, start: date, end: date, brand: str | None, sentiment: str | None = None
+) -> Filters:
+    """Filters for the mentions of local days start..end (of a brand, a sentiment)."""
     params = {"since": start.isoformat(), "until": end.isoformat()}
     if brand:
         params["brand"] = brand
+    if sentiment:
+        params["sentiment"] = sentiment
     return parse_filters(ws, params)
 
 
 def _mention_metric(
     svc: Services, ws: Workspace, brand: str | None, metric: str, start: date, end: date
 ) -> float | None:
-    rows = count_by(svc, ws, _period(ws, start, end, brand), ["sentiment"])
+    rows = count_by(svc, ws, mention_filters(ws, start, end, brand), ["sentiment"])
     total = sum(int(r["count"]) for r in rows)
     if metric == "mentions":
         return float(total)
@@ -273,7 +279,7 @@ def _mention_metric(
 def _share_of_voice(
     svc: Services, ws: Workspace, brand: str | None, start: date, end: date
 ) -> float | None:
-    rows = count_by(svc, ws, _period(ws, start, end, None), ["brand"])
+    rows = count_by(svc, ws, mention_filters(ws, start, end, None), ["brand"])
     counts = {r["brand"]: int(r["count"]) for r in rows if r.get("brand")}
     own = brand or next((b.name for b in list_brands(svc, ws) if b.is_own), None)
     total = sum(counts.values())

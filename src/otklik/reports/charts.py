@@ -1,0 +1,81 @@
+"""Charts as static PNG images drawn with matplotlib (for PDF); DejaVu Sans, which ships
+inside matplotlib, has every Kazakh and Russian letter."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from otklik.reports.document import Chart
+
+_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2")
+_SENTIMENT = {"negative": "#d9534f", "neutral": "#9e9e9e", "positive": "#5cb85c"}
+
+
+def png(chart: Chart, width_in: float = 7.0, height_in: float = 2.8) -> bytes:
+    """The chart as a PNG image."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    plt.rcParams["font.family"] = "DejaVu Sans"
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=110)
+    try:
+        if chart.kind == "heatmap":
+            _heatmap(fig, ax, chart)
+        elif chart.kind == "hbar":
+            values = [v or 0.0 for v in chart.series[0][1]]
+            ax.barh(chart.x[::-1], values[::-1], color=_COLOURS[0])
+        else:
+            _bars(ax, chart)
+        if chart.is_percent and chart.kind != "heatmap":
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        elif chart.kind != "heatmap":
+            axis = ax.xaxis if chart.kind == "hbar" else ax.yaxis
+            axis.set_major_locator(MaxNLocator(integer=True))
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _bars(ax: object, chart: Chart) -> None:
+    count = max(len(chart.series), 1)
+    width = 0.8 / (1 if chart.kind in ("stacked", "line") else count)
+    bottom = [0.0] * len(chart.x)
+    positions = list(range(len(chart.x)))
+    for i, (name, values) in enumerate(chart.series):
+        clean = [0.0 if v is None or math.isnan(v) else float(v) for v in values]
+        colour = _COLOURS[i % len(_COLOURS)]
+        if chart.kind == "stacked":
+            colour = list(_SENTIMENT.values())[i % 3] if count == 3 else colour
+            ax.bar(positions, clean, width, bottom=bottom, label=name, color=colour)  # type: ignore[attr-defined]
+            bottom = [b + c for b, c in zip(bottom, clean, strict=True)]
+        elif chart.kind == "line":
+            ax.plot(positions, clean, label=name, color=colour)  # type: ignore[attr-defined]
+        else:
+            shifted = [p + (i - (count - 1) / 2) * width for p in positions]
+            ax.bar(shifted, clean, width, label=name, color=colour)  # type: ignore[attr-defined]
+    step = max(1, len(chart.x) // 12)
+    ax.set_xticks(positions[::step], chart.x[::step], rotation=30, ha="right", fontsize=7)  # type: ignore[attr-defined]
+    if count > 1:
+        ax.legend(fontsize=7, frameon=False)  # type: ignore[attr-defined]
+
+
+def _heatmap(fig: object, ax: object, chart: Chart) -> None:
+    import numpy as np
+
+    grid = np.array([[np.nan if v is None else v for v in row] for row in chart.z], dtype=float)
+    image = ax.imshow(grid, aspect="auto", cmap="Blues")  # type: ignore[attr-defined]
+    ax.set_xticks(range(len(chart.x)), chart.x, fontsize=7, rotation=45)  # type: ignore[attr-defined]
+    ax.set_yticks(range(len(chart.y)), chart.y, fontsize=7)  # type: ignore[attr-defined]
+    for r, row in enumerate(chart.counts):
+        for c, count in enumerate(row):
+            if count:
+                ax.text(c, r, str(count), ha="center", va="center", fontsize=7)  # type: ignore[attr-defined]
+    fig.colorbar(image, ax=ax, format=lambda v, _pos: f"{v:.1%}")  # type: ignore[attr-defined]
