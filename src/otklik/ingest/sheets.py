@@ -423,3 +423,36 @@ def _duration(value: Any) -> float | None:
             raise RowProblem("duration_s", f"{value!r} is not a duration") from exc
         return seconds
     return _decimal(value, "duration_s")
+
+
+VALUE_ALIASES: dict[str, tuple[str, ...]] = {
+    "day": TRAFFIC_ALIASES["day"],
+    "value": ("value", "значение", "мәні", "мән", "amount", "сумма", "count", "количество", "саны"),
+}
+
+
+def read_values(path: Path) -> tuple[dict[date, float], list[Rejection]]:
+    """A manual metric's numbers per day from a file with a date and a value column."""
+    opened = open_rows(path)
+    try:
+        columns = match_columns(opened.info.columns, VALUE_ALIASES)
+        if len(columns) < 2:
+            raise InputError(
+                f"{path.name}: needs a date and a value column (e.g. date,value); "
+                f"its columns: {', '.join(opened.info.columns)}"
+            )
+        values: dict[date, float] = {}
+        rejections: list[Rejection] = []
+        for raw in opened.rows:
+            try:
+                day = _day(raw.data.get(columns["day"]))
+                number = _decimal(raw.data.get(columns["value"]), "value")
+                if number is None:
+                    raise RowProblem("value", "no value")
+            except RowProblem as exc:
+                rejections.append(Rejection(raw.number, exc.field, exc.reason, raw.raw))
+            else:
+                values[day] = number
+        return values, rejections
+    finally:
+        opened.close()

@@ -6,13 +6,15 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from otklik.domain.campaign import SMART_FIELDS, Campaign, Goal, Post, Traffic
 from otklik.domain.filters import Filters
-from otklik.domain.records import Workspace
+from otklik.domain.records import Rejection, Workspace
 from otklik.errors import InputError
+from otklik.ingest.sheets import read_values
 from otklik.services.catalog import brands as list_brands
 from otklik.services.context import Services
 from otklik.services.mentions import count_by
@@ -334,3 +336,12 @@ def goal_status(
         "problems": list(check_goal(found, goal).problems),
         "wording": goal.wording,
     }
+
+
+def import_manual_values(
+    svc: Services, ws: Workspace, name: str, path: Path
+) -> tuple[int, list[Rejection]]:
+    """Store a manual metric's numbers from a CSV or XLSX of dates and values; the days
+    stored and the rows that could not be read."""
+    values, rejections = read_values(path)
+    return set_manual_values(svc, ws, name, values), rejections
