@@ -13,14 +13,15 @@ import click
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
 from otklik.services import campaigns as camp
-from otklik.services import posts, reports, utm
+from otklik.services import posts, report_mail, reports, utm
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def register(cli: click.Group) -> None:
     """Add the campaign, import, UTM and report commands to the root group."""
-    for command in (campaigns, goals, values, posts_group, traffic_group, utm_group, report):
+    commands = (campaigns, goals, values, posts_group, traffic_group, utm_group, report)
+    for command in (*commands, report_schedule):
         cli.add_command(command)
 
 
@@ -425,3 +426,53 @@ def report(
     target = out or Path(f"report-{kind}.{fmt}")
     target.write_bytes(reports.render(data, fmt, app.settings.language or "en", ws.timezone))
     output.message(f"wrote {target}")
+
+
+@click.command("report-schedule")
+@click.argument("kind", type=click.Choice(reports.KINDS))
+@click.argument("name", required=False)
+@click.option(
+    "--every",
+    type=click.Choice(report_mail.EVERY),
+    required=True,
+    help="week: Mondays, the 7 days before; month: the 1st, the month before.",
+)
+@click.option("--to", "to", multiple=True, required=True, help="Recipient e-mail (repeatable).")
+@click.option(
+    "--at",
+    "at_time",
+    default="09:00",
+    show_default=True,
+    help="Time of day (HH:MM, the workspace's time zone).",
+)
+@click.option("--brand", help="Brand report: which brand.")
+@pass_app
+def report_schedule(
+    app: AppContext,
+    kind: str,
+    name: str | None,
+    every: str,
+    to: tuple[str, ...],
+    at_time: str,
+    brand: str | None,
+) -> None:
+    """E-mail a report weekly or monthly through `otklik worker`, in the CLI's language
+    (--lang), with the report's stable link (OTKLIK_PUBLIC_URL makes it absolute).
+
+    \b
+    Example:
+      otklik --lang ru report-schedule smm --every week --to smm@example.kz
+      otklik report-schedule brand --every month --to boss@example.kz --at 08:30
+    """
+    schedule_id = report_mail.schedule(
+        app.services(),
+        app.workspace(),
+        kind,
+        every,
+        list(to),
+        name=name,
+        brand=brand,
+        language=app.settings.language or "en",
+        at_time=at_time,
+    )
+    output.message(f"schedule {schedule_id}: the {kind} report every {every} to {', '.join(to)}")

@@ -200,12 +200,22 @@ def run_export(ctx: JobContext) -> dict[str, Any]:
     return {"path": str(path), "rows": written}
 
 
+def run_report(ctx: JobContext) -> dict[str, Any]:
+    """E-mail a scheduled report (campaign, SMM or brand) with its stable link."""
+    from datetime import UTC, datetime
+
+    from otklik.services import report_mail
+
+    return report_mail.send(ctx.svc, ctx.ws, dict(ctx.arguments), datetime.now(UTC))
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
     "rematch_tag": run_rematch_tag,
     "reanalyse": run_reanalyse,
     "export": run_export,
+    "report": run_report,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -332,3 +332,8 @@ def render(data: dict[str, Any], fmt: str, language: str, timezone: str) -> byte
     if fmt == "pdf":
         return pdf.render(doc)
     return xlsx.render(doc)
+
+
+def html_body(doc: Document) -> Any:
+    """The document's sections as HTML for a page (charts drawn by static/report.js)."""
+    return html.body(doc)

@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rematch_tag": N_("tag rule applied to history"),
         "reanalyse": N_("analysis run again"),
         "export": N_("export to a file"),
+        "report": N_("report sent by e-mail"),
     },
     "job_status": {
         "queued": N_("queued"),

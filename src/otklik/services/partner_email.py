@@ -1,0 +1,54 @@
+"""A partner-ready e-mail drafted from a campaign report, in Kazakh, Russian or English:
+results against the goals, thanks, and proposals for next time; the user edits it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otklik.reports.document import PERCENT_METRICS, Writer
+
+
+def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail to the campaign's partners."""
+    w = Writer(language, timezone)
+    campaign = data["campaign"]
+    subject = w("%(name)s: the results of our joint campaign", name=campaign["name"])
+    lines = [
+        w("Hello!"),
+        "",
+        w(
+            "Thank you for our joint campaign “%(name)s” (%(span)s).",
+            name=campaign["name"],
+            span=w.span(data["period"]),
+        ),
+        "",
+        w("Results:"),
+    ]
+    for goal in data["goals"]:
+        kind = "percent" if goal["metric"] in PERCENT_METRICS else "number"
+        lines.append(
+            "— "
+            + w(
+                "%(metric)s: %(actual)s against the target of %(target)s (%(status)s)",
+                metric=w.metric(goal["metric"]),
+                actual=w.cell(goal["actual"], kind),
+                target=w.cell(goal["target"], kind),
+                status=w.word(goal["status"]),
+            )
+        )
+    steps = {s["step"]: s["value"] for s in data["funnel"]["steps"]}
+    lines.append(
+        "— "
+        + w(
+            "reach %(reach)s, link clicks %(clicks)s, sessions %(sessions)s, "
+            "conversions %(conversions)s",
+            **{k: w.cell(v, "number") for k, v in steps.items()},
+        )
+    )
+    team = data["team"]
+    if team.get("worked"):
+        lines += ["", w("What worked best: %(text)s", text=team["worked"])]
+    if team.get("ideas"):
+        lines += ["", w("Our proposals for the next launch: %(text)s", text=team["ideas"])]
+    lines += ["", w("We would be glad to continue working together."), "", w("Best regards,")]
+    return subject, "\n".join(lines)
