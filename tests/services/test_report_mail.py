@@ -43,9 +43,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-def test_weekly_smm_report_is_mailed_by_the_worker(
-    svc: Services, inbox: tuple[Inbox, int]
-) -> None:
+def test_weekly_smm_report_is_mailed_by_the_worker(svc: Services, inbox: tuple[Inbox, int]) -> None:
     handler, port = inbox
     settings = Settings(
         database_url=svc.settings.database_url,

@@ -117,7 +117,8 @@ class Writer:
         self.fmt = Formats(language, timezone)
         self.language = language
 
-    def __call__(self, message: str, **values: object) -> str:
+    def gettext(self, message: str, **values: object) -> str:
+        """The message in this language, %-formatted with `values` when given."""
         return self.tr.gettext(message, **values)
 
     def word(self, code: str | None) -> str:
@@ -156,7 +157,7 @@ class Writer:
         if kind == "date":
             return self.fmt.day(date.fromisoformat(str(value)[:10]))
         if kind == "flag":
-            return self("yes") if value else self("no")
+            return self.gettext("yes") if value else self.gettext("no")
         return str(value)
 
 
@@ -174,9 +175,9 @@ def build_document(data: dict[str, Any], language: str, timezone: str) -> Docume
     else:
         title = w.word("smm")
         sections = _smm(w, data)
-    subtitle = w("Period: %(span)s", span=w.span(data["period"]))
+    subtitle = w.gettext("Period: %(span)s", span=w.span(data["period"]))
     if data.get("previous_period"):
-        subtitle += "; " + w("compared with %(span)s", span=w.span(data["previous_period"]))
+        subtitle += "; " + w.gettext("compared with %(span)s", span=w.span(data["previous_period"]))
     return Document(title, subtitle, language, timezone, sections)
 
 
@@ -184,18 +185,18 @@ def _campaign(w: Writer, data: dict[str, Any]) -> list[Section]:
     c = data["campaign"]
     periods = data["periods"]
     summary = [
-        {"field": w("Period"), "value": w.span(data["period"])},
-        {"field": w("Brand"), "value": c["brand"] or "—"},
-        {"field": w("Partners"), "value": ", ".join(c["partners"]) or "—"},
-        {"field": w("Channels"), "value": ", ".join(c["channels"]) or "—"},
-        {"field": w("UTM campaigns"), "value": ", ".join(c["utm_campaigns"]) or "—"},
-        {"field": w("Notes"), "value": c["notes"] or "—"},
+        {"field": w.gettext("Period"), "value": w.span(data["period"])},
+        {"field": w.gettext("Brand"), "value": c["brand"] or "—"},
+        {"field": w.gettext("Partners"), "value": ", ".join(c["partners"]) or "—"},
+        {"field": w.gettext("Channels"), "value": ", ".join(c["channels"]) or "—"},
+        {"field": w.gettext("UTM campaigns"), "value": ", ".join(c["utm_campaigns"]) or "—"},
+        {"field": w.gettext("Notes"), "value": c["notes"] or "—"},
     ]
     sections = [
         Section(
             "summary",
-            w("Campaign"),
-            [Column("field", w("Field")), Column("value", w("Value"))],
+            w.gettext("Campaign"),
+            [Column("field", w.gettext("Field")), Column("value", w.gettext("Value"))],
             summary,
         ),
         _goals(w, data["goals"]),
@@ -205,13 +206,16 @@ def _campaign(w: Writer, data: dict[str, Any]) -> list[Section]:
         *_smm(w, data["smm"]),
         Section(
             "team",
-            w("The team's conclusions"),
-            [Column("field", w("Question")), Column("value", w("Answer"))],
+            w.gettext("The team's conclusions"),
+            [Column("field", w.gettext("Question")), Column("value", w.gettext("Answer"))],
             [
-                {"field": w("What worked"), "value": data["team"]["worked"] or "—"},
-                {"field": w("What did not work"), "value": data["team"]["not_worked"] or "—"},
+                {"field": w.gettext("What worked"), "value": data["team"]["worked"] or "—"},
                 {
-                    "field": w("Three ideas for the next launch"),
+                    "field": w.gettext("What did not work"),
+                    "value": data["team"]["not_worked"] or "—",
+                },
+                {
+                    "field": w.gettext("Three ideas for the next launch"),
                     "value": data["team"]["ideas"] or "—",
                 },
             ],
@@ -243,20 +247,20 @@ def _goals(w: Writer, goals: list[dict[str, Any]]) -> Section:
     chart = Chart(
         "bar",
         [r["metric"] for r in rows],
-        [(w("Progress to target"), [g["progress"] for g in goals])],
+        [(w.gettext("Progress to target"), [g["progress"] for g in goals])],
         is_percent=True,
     )
     return Section(
         "goals",
-        w("Goals: target and actual"),
+        w.gettext("Goals: target and actual"),
         [
-            Column("metric", w("Metric")),
-            Column("target", w("Target"), "number"),
-            Column("actual", w("Actual"), "number"),
-            Column("progress", w("Progress"), "percent"),
-            Column("status", w("Status")),
-            Column("deadline", w("Deadline"), "date"),
-            Column("problems", w("What the goal lacks")),
+            Column("metric", w.gettext("Metric")),
+            Column("target", w.gettext("Target"), "number"),
+            Column("actual", w.gettext("Actual"), "number"),
+            Column("progress", w.gettext("Progress"), "percent"),
+            Column("status", w.gettext("Status")),
+            Column("deadline", w.gettext("Deadline"), "date"),
+            Column("problems", w.gettext("What the goal lacks")),
         ],
         rows,
         chart=chart if goals else None,
@@ -267,9 +271,10 @@ def _comparison(
     w: Writer, rows: list[dict[str, Any]], periods: dict[str, dict[str, str]]
 ) -> Section:
     note = "; ".join(f"{w.word(k)}: {w.span(v)}" for k, v in periods.items())
-    note += ". " + w(
+    note += ". " + w.gettext(
         "A change is more than noise when its test gives p < 0.05 (Poisson counts, Fisher for "
-        "shares, Welch for daily values and per-post rates)."
+        "shares, Welch for daily values and per-post rates). Sessions and conversions here "
+        "count all imported traffic, not only the campaign's UTM names."
     )
     out = []
     for r in rows:
@@ -288,15 +293,15 @@ def _comparison(
         )
     return Section(
         "comparison",
-        w("Before, during and after"),
+        w.gettext("Before, during and after"),
         [
-            Column("metric", w("Metric")),
+            Column("metric", w.gettext("Metric")),
             Column("before", w.word("before"), "number"),
             Column("during", w.word("during"), "number"),
             Column("after", w.word("after"), "number"),
-            Column("change", w("Change, during vs before"), "percent"),
-            Column("p_value", w("p-value"), "decimal"),
-            Column("beyond_noise", w("More than noise"), "flag"),
+            Column("change", w.gettext("Change, during vs before"), "percent"),
+            Column("p_value", w.gettext("p-value"), "decimal"),
+            Column("beyond_noise", w.gettext("More than noise"), "flag"),
         ],
         out,
         note=note,
@@ -308,22 +313,24 @@ def _funnel(w: Writer, funnel: dict[str, Any]) -> Section:
         {"step": w.word(s["step"]), "value": s["value"], "kept": s["kept"]} for s in funnel["steps"]
     ]
     note = (
-        w("The step that lost the most: %(step)s", step=w.word(funnel["lost_most"]))
+        w.gettext("The step that lost the most: %(step)s", step=w.word(funnel["lost_most"]))
         if funnel["lost_most"]
         else ""
     )
     return Section(
         "funnel",
-        w("Funnel: reach to conversion"),
+        w.gettext("Funnel: reach to conversion"),
         [
-            Column("step", w("Step")),
-            Column("value", w("Value"), "number"),
-            Column("kept", w("Share of the step before"), "percent"),
+            Column("step", w.gettext("Step")),
+            Column("value", w.gettext("Value"), "number"),
+            Column("kept", w.gettext("Share of the step before"), "percent"),
         ],
         rows,
         note=note,
         chart=Chart(
-            "hbar", [r["step"] for r in rows], [(w("Value"), [float(r["value"]) for r in rows])]
+            "hbar",
+            [r["step"] for r in rows],
+            [(w.gettext("Value"), [float(r["value"]) for r in rows])],
         ),
     )
 
@@ -335,32 +342,33 @@ def _voice(w: Writer, voice: dict[str, Any]) -> list[Section]:
     return [
         Section(
             "tags",
-            w("What customers talked about: top tags"),
-            [Column("tag", w("Tag")), Column("count", w("Mentions"), "number")],
+            w.gettext("What customers talked about: top tags"),
+            [Column("tag", w.gettext("Tag")), Column("count", w.gettext("Mentions"), "number")],
             tags,
             chart=Chart(
                 "bar",
                 [t["tag"] for t in tags],
-                [(w("Mentions"), [float(t["count"]) for t in tags])],
+                [(w.gettext("Mentions"), [float(t["count"]) for t in tags])],
             )
             if tags
             else None,
         ),
         Section(
             "quotes",
-            w("What customers said"),
+            w.gettext("What customers said"),
             [
-                Column("sentiment", w("Sentiment")),
-                Column("text", w("Quote")),
-                Column("day", w("Day"), "date"),
-                Column("channel", w("Channel")),
+                Column("sentiment", w.gettext("Sentiment")),
+                Column("text", w.gettext("Quote")),
+                Column("day", w.gettext("Day"), "date"),
+                Column("channel", w.gettext("Channel")),
             ],
             [{**q, "sentiment": w.word(q["sentiment"])} for q in voice["quotes"]],
         ),
         Section(
             "sentiment",
-            w("Sentiment by day"),
-            [Column("day", w("Day"), "date")] + [Column(n, w.word(n), "number") for n in names],
+            w.gettext("Sentiment by day"),
+            [Column("day", w.gettext("Day"), "date")]
+            + [Column(n, w.word(n), "number") for n in names],
             trend,
             chart=Chart(
                 "stacked",
@@ -379,15 +387,15 @@ def _mix(w: Writer, key: str, title: str, rows: list[dict[str, Any]]) -> Section
         f"by_{key}",
         title,
         [
-            Column(key, w("Format") if key == "format" else w("Rubric")),
-            Column("posts", w("Posts"), "number"),
-            Column("share_posts", w("Share of posts"), "percent"),
-            Column("share_engagement", w("Share of engagement"), "percent"),
-            Column("er_reach", w("ER by reach"), "percent"),
-            Column("is_dead_horse", w("Dead horse"), "flag"),
+            Column(key, w.gettext("Format") if key == "format" else w.gettext("Rubric")),
+            Column("posts", w.gettext("Posts"), "number"),
+            Column("share_posts", w.gettext("Share of posts"), "percent"),
+            Column("share_engagement", w.gettext("Share of engagement"), "percent"),
+            Column("er_reach", w.gettext("ER by reach"), "percent"),
+            Column("is_dead_horse", w.gettext("Dead horse"), "flag"),
         ],
         shown,
-        note=w(
+        note=w.gettext(
             "A dead horse takes at least a tenth of the posts and earns less than half that "
             "share of the engagement."
         )
@@ -397,8 +405,8 @@ def _mix(w: Writer, key: str, title: str, rows: list[dict[str, Any]]) -> Section
             "bar",
             [str(r[key]) for r in shown],
             [
-                (w("Share of posts"), [r["share_posts"] for r in rows]),
-                (w("Share of engagement"), [r["share_engagement"] for r in rows]),
+                (w.gettext("Share of posts"), [r["share_posts"] for r in rows]),
+                (w.gettext("Share of engagement"), [r["share_engagement"] for r in rows]),
             ],
             is_percent=True,
         )
@@ -410,7 +418,7 @@ def _mix(w: Writer, key: str, title: str, rows: list[dict[str, Any]]) -> Section
 def _smm(w: Writer, smm: dict[str, Any]) -> list[Section]:
     previous = smm["previous"]
     headline = [
-        {"metric": w(label), "value": smm[key], "previous": previous[key], "kind": kind}
+        {"metric": w.gettext(label), "value": smm[key], "previous": previous[key], "kind": kind}
         for key, label, kind in (
             ("posts", N_("Posts"), "number"),
             ("reach", N_("Reach"), "number"),
@@ -427,7 +435,7 @@ def _smm(w: Writer, smm: dict[str, Any]) -> list[Section]:
     heat = Chart(
         "heatmap",
         [f"{h:02d}:00" for h in hours],
-        y=[w(d) for d in WEEKDAYS],
+        y=[w.gettext(d) for d in WEEKDAYS],
         z=[[grid[(d, h)]["er_reach"] if (d, h) in grid else None for h in hours] for d in range(7)],
         counts=[[grid[(d, h)]["posts"] if (d, h) in grid else 0 for h in hours] for d in range(7)],
         is_percent=True,
@@ -437,28 +445,28 @@ def _smm(w: Writer, smm: dict[str, Any]) -> list[Section]:
     return [
         Section(
             "smm",
-            w("SMM: the main numbers"),
+            w.gettext("SMM: the main numbers"),
             [
-                Column("metric", w("Metric")),
-                Column("value", w("This period"), "number"),
-                Column("previous", w("Period before"), "number"),
+                Column("metric", w.gettext("Metric")),
+                Column("value", w.gettext("This period"), "number"),
+                Column("previous", w.gettext("Period before"), "number"),
             ],
             headline,
-            note=w("Period before: %(span)s", span=w.span(smm["previous_period"])),
+            note=w.gettext("Period before: %(span)s", span=w.span(smm["previous_period"])),
         ),
-        _mix(w, "format", w("Formats: share of posts and of engagement"), smm["by_format"]),
-        _mix(w, "rubric", w("Rubrics: share of posts and of engagement"), smm["by_rubric"]),
+        _mix(w, "format", w.gettext("Formats: share of posts and of engagement"), smm["by_format"]),
+        _mix(w, "rubric", w.gettext("Rubrics: share of posts and of engagement"), smm["by_rubric"]),
         Section(
             "heatmap",
-            w("Posting time: ER by reach by weekday and hour"),
+            w.gettext("Posting time: ER by reach by weekday and hour"),
             [
-                Column("weekday", w("Weekday")),
-                Column("hour", w("Hour"), "number"),
-                Column("posts", w("Posts"), "number"),
-                Column("er_reach", w("ER by reach"), "percent"),
+                Column("weekday", w.gettext("Weekday")),
+                Column("hour", w.gettext("Hour"), "number"),
+                Column("posts", w.gettext("Posts"), "number"),
+                Column("er_reach", w.gettext("ER by reach"), "percent"),
             ],
-            [{**c, "weekday": w(WEEKDAYS[c["weekday"]])} for c in cells],
-            note=w(
+            [{**c, "weekday": w.gettext(WEEKDAYS[c["weekday"]])} for c in cells],
+            note=w.gettext(
                 "Time zone: %(zone)s. The number in a cell is how many posts stand behind it.",
                 zone=w.fmt.zone_name(),
             ),
@@ -466,53 +474,53 @@ def _smm(w: Writer, smm: dict[str, Any]) -> list[Section]:
         ),
         Section(
             "plan",
-            w("Posts on plan, off plan and unplanned"),
-            [Column("plan", w("Plan")), Column("posts", w("Posts"), "number")],
+            w.gettext("Posts on plan, off plan and unplanned"),
+            [Column("plan", w.gettext("Plan")), Column("posts", w.gettext("Posts"), "number")],
             plan_rows,
             chart=Chart(
                 "bar",
                 [r["plan"] for r in plan_rows],
-                [(w("Posts"), [float(r["posts"]) for r in plan_rows])],
+                [(w.gettext("Posts"), [float(r["posts"]) for r in plan_rows])],
             ),
         ),
         Section(
             "followers",
-            w("Followers"),
+            w.gettext("Followers"),
             [
-                Column("platform", w("Platform")),
-                Column("account", w("Account")),
-                Column("first", w("At the start"), "number"),
-                Column("last", w("At the end"), "number"),
-                Column("growth", w("Growth"), "number"),
+                Column("platform", w.gettext("Platform")),
+                Column("account", w.gettext("Account")),
+                Column("first", w.gettext("At the start"), "number"),
+                Column("last", w.gettext("At the end"), "number"),
+                Column("growth", w.gettext("Growth"), "number"),
             ],
             smm["followers"],
         ),
         Section(
             "competitors",
-            w("Competitors: ER by reach and our gap"),
+            w.gettext("Competitors: ER by reach and our gap"),
             [
-                Column("platform", w("Platform")),
-                Column("account", w("Account")),
-                Column("posts", w("Posts"), "number"),
-                Column("er_reach", w("ER by reach"), "percent"),
-                Column("gap", w("Our ER minus theirs"), "percent"),
+                Column("platform", w.gettext("Platform")),
+                Column("account", w.gettext("Account")),
+                Column("posts", w.gettext("Posts"), "number"),
+                Column("er_reach", w.gettext("ER by reach"), "percent"),
+                Column("gap", w.gettext("Our ER minus theirs"), "percent"),
             ],
             smm["competitors"],
         ),
         Section(
             "response",
-            w("Response to mentions (cases)"),
-            [Column("metric", w("Metric")), Column("value", w("Value"), "number")],
+            w.gettext("Response to mentions (cases)"),
+            [Column("metric", w.gettext("Metric")), Column("value", w.gettext("Value"), "number")],
             [
-                {"metric": w("Mentions"), "value": response["mentions"]},
-                {"metric": w("Answered"), "value": response["answered"]},
+                {"metric": w.gettext("Mentions"), "value": response["mentions"]},
+                {"metric": w.gettext("Answered"), "value": response["answered"]},
                 {
-                    "metric": w("Response rate"),
+                    "metric": w.gettext("Response rate"),
                     "value": response["response_rate"],
                     "_kinds": {"value": "percent"},
                 },
                 {
-                    "metric": w("Hours to first response (median)"),
+                    "metric": w.gettext("Hours to first response (median)"),
                     "value": response["first_response_hours"],
                 },
             ],
@@ -536,12 +544,12 @@ def _brand(w: Writer, data: dict[str, Any]) -> list[Section]:
     return [
         Section(
             "metrics",
-            w("The brand's numbers against the period before"),
+            w.gettext("The brand's numbers against the period before"),
             [
-                Column("metric", w("Metric")),
-                Column("value", w("This period"), "number"),
-                Column("previous", w("Period before"), "number"),
-                Column("change", w("Change"), "percent"),
+                Column("metric", w.gettext("Metric")),
+                Column("value", w.gettext("This period"), "number"),
+                Column("previous", w.gettext("Period before"), "number"),
+                Column("change", w.gettext("Change"), "percent"),
             ],
             rows,
         ),

@@ -35,7 +35,7 @@ def body(doc: Document) -> Markup:
         .render(
             doc=doc,
             w=w,
-            empty=w("No data for this period"),
+            empty=w.gettext("No data for this period"),
             separators=_separators(doc.language),
             chart_json=lambda chart: json.dumps(_plain(chart), ensure_ascii=False),
         )

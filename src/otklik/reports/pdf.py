@@ -57,7 +57,9 @@ def render(doc: Document) -> bytes:
                     for column in section.columns:
                         cells.cell(w.cell(row.get(column.key), w.kind(row, column)))
         else:
-            pdf.multi_cell(0, 5, w("No data for this period"), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0, 5, w.gettext("No data for this period"), new_x="LMARGIN", new_y="NEXT"
+            )
         if section.chart is not None:
             pdf.ln(2)
             pdf.image(io.BytesIO(png(section.chart)), w=pdf.epw)

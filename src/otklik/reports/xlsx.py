@@ -46,7 +46,7 @@ def render(doc: Document) -> bytes:
     book = Workbook()
     about = book.active
     assert about is not None
-    about.title = _sheet_name(w("Report"), taken := set())
+    about.title = _sheet_name(w.gettext("Report"), taken := set())
     about.append([doc.title])
     about.append([doc.subtitle])
     about["A1"].font = Font(bold=True, size=14)

@@ -209,13 +209,13 @@ def posts_between(svc: Services, ws: Workspace, start: date, end: date) -> list[
 
 
 def campaign_traffic(
-    svc: Services, ws: Workspace, found: Campaign, start: date, end: date
+    svc: Services, ws: Workspace, found: Campaign, start: date, end: date, *, every: bool = False
 ) -> list[Traffic]:
     """Traffic rows of the days whose UTM campaign is one of the campaign's (all rows when
-    it names none), matched ignoring case."""
+    it names none, or with `every`), matched ignoring case."""
     with svc.store.connect() as conn:
         rows = post_store.traffic_rows(conn, ws.id, start, end)
-    names = set(found.utm_campaigns)
+    names = set() if every else set(found.utm_campaigns)
     return [r for r in rows if not names or r.campaign.lower() in names]
 
 

@@ -12,23 +12,23 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
     """(subject, body) of the e-mail to the campaign's partners."""
     w = Writer(language, timezone)
     campaign = data["campaign"]
-    subject = w("%(name)s: the results of our joint campaign", name=campaign["name"])
+    subject = w.gettext("%(name)s: the results of our joint campaign", name=campaign["name"])
     lines = [
-        w("Hello!"),
+        w.gettext("Hello!"),
         "",
-        w(
+        w.gettext(
             "Thank you for our joint campaign “%(name)s” (%(span)s).",
             name=campaign["name"],
             span=w.span(data["period"]),
         ),
         "",
-        w("Results:"),
+        w.gettext("Results:"),
     ]
     for goal in data["goals"]:
         kind = "percent" if goal["metric"] in PERCENT_METRICS else "number"
         lines.append(
             "— "
-            + w(
+            + w.gettext(
                 "%(metric)s: %(actual)s against the target of %(target)s (%(status)s)",
                 metric=w.metric(goal["metric"]),
                 actual=w.cell(goal["actual"], kind),
@@ -39,7 +39,7 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
     steps = {s["step"]: s["value"] for s in data["funnel"]["steps"]}
     lines.append(
         "— "
-        + w(
+        + w.gettext(
             "reach %(reach)s, link clicks %(clicks)s, sessions %(sessions)s, "
             "conversions %(conversions)s",
             **{k: w.cell(v, "number") for k, v in steps.items()},
@@ -47,8 +47,13 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
     )
     team = data["team"]
     if team.get("worked"):
-        lines += ["", w("What worked best: %(text)s", text=team["worked"])]
+        lines += ["", w.gettext("What worked best: %(text)s", text=team["worked"])]
     if team.get("ideas"):
-        lines += ["", w("Our proposals for the next launch: %(text)s", text=team["ideas"])]
-    lines += ["", w("We would be glad to continue working together."), "", w("Best regards,")]
+        lines += ["", w.gettext("Our proposals for the next launch: %(text)s", text=team["ideas"])]
+    lines += [
+        "",
+        w.gettext("We would be glad to continue working together."),
+        "",
+        w.gettext("Best regards,"),
+    ]
     return subject, "\n".join(lines)

@@ -124,7 +124,10 @@ def compare_periods(
     rows.append(
         _row("reach", reach, welch_p(daily_reach["before"], daily_reach["during"]), "welch")
     )
-    traffic = {k: camp.campaign_traffic(svc, ws, found, *span) for k, span in periods.items()}
+    # All imported traffic: the campaign's own UTM names carry no sessions before or after it.
+    traffic = {
+        k: camp.campaign_traffic(svc, ws, found, *span, every=True) for k, span in periods.items()
+    }
     for metric in ("sessions", "conversions"):
         values = {
             k: float(sum(getattr(r, metric) or 0 for r in v)) if v else None
