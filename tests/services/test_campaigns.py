@@ -117,3 +117,24 @@ def test_campaign_goals_are_checked_and_measured(svc: Services, tmp_path: Path) 
     assert (
         campaigns.measure(svc, ws, spring, "manual:leads", date(2025, 3, 3), date(2025, 3, 9)) == 10
     )
+
+
+def test_demo_campaign_has_posts_traffic_and_goals(svc: Services) -> None:
+    from datetime import UTC, datetime
+
+    from otklik import demo_campaign
+    from otklik.services import catalog, demo, reports
+
+    now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    ws = svc.workspace()
+    catalog.add_brand(svc, ws, "Быстрая Почта", '"Быстрая Почта"', True)
+    demo.load_campaign(svc, ws, now)
+    data = reports.campaign_report(svc, ws, demo_campaign.CAMPAIGN, now.date())
+    by_metric = {g["metric"]: g for g in data["goals"]}
+    assert by_metric["sessions"]["status"] == "met"
+    assert "not_measurable" in by_metric["узнаваемость"]["problems"]
+    assert by_metric["manual:leads"]["actual"] is not None
+    assert data["smm"]["er_reach"] is not None and data["smm"]["competitors"]
+    assert [r["rubric"] for r in data["smm"]["by_rubric"] if r["is_dead_horse"]] == ["Мемы"]
+    assert data["funnel"]["lost_most"] is not None
+    assert data["team"]["ideas"]

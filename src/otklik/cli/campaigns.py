@@ -152,7 +152,11 @@ def goals_add(
     metric: str,
     target: float | None,
     deadline: datetime | None,
-    **wording: str | None,
+    specific: str | None,
+    measurable: str | None,
+    achievable: str | None,
+    relevant: str | None,
+    time_bound: str | None,
 ) -> None:
     """Add a goal and say what keeps it from being SMART.
 
@@ -169,13 +173,19 @@ def goals_add(
         metric,
         target,
         deadline.date() if deadline else None,
-        wording,
+        {
+            "specific": specific,
+            "measurable": measurable,
+            "achievable": achievable,
+            "relevant": relevant,
+            "time_bound": time_bound,
+        },
     )
     for problem in _problems(check.problems, goal.metric):
         output.message(f"warning: {problem}", err=True)
     sign = "≤" if goal.metric in camp.LOWER_IS_BETTER else "≥"
-    target = "no target" if goal.target is None else f"{sign} {goal.target:g}"
-    output.message(f"goal {goal.id}: {goal.metric} {target} by {goal.deadline}")
+    aim = "no target" if goal.target is None else f"{sign} {goal.target:g}"
+    output.message(f"goal {goal.id}: {goal.metric} {aim} by {goal.deadline}")
 
 
 def _problems(codes: tuple[str, ...], metric: str) -> list[str]:

@@ -46,7 +46,8 @@ def render(doc: Document) -> bytes:
     book = Workbook()
     about = book.active
     assert about is not None
-    about.title = _sheet_name(w.gettext("Report"), taken := set())
+    taken: set[str] = set()
+    about.title = _sheet_name(w.gettext("Report"), taken)
     about.append([doc.title])
     about.append([doc.subtitle])
     about["A1"].font = Font(bold=True, size=14)

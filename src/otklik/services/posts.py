@@ -55,7 +55,8 @@ def import_sheet(
     with svc.store.begin() as conn:
         run_id = import_runs.start_run(conn, ws.id, None, str(path), kind, None, utcnow())
     result = SheetImport(run_id)
-    status, message = "failed", "stopped"
+    status: str = "failed"
+    message: str | None = "stopped"
     try:
         for batch in batches:
             with svc.store.begin() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -46,7 +46,7 @@ def normalise(parameter: str, value: str) -> str:
     return _SPELLING.get(parameter, {}).get(text, text)
 
 
-def build(url: str, fields: dict[str, str | None]) -> str:
+def build(url: str, fields: Mapping[str, str | None]) -> str:
     """The link with utm_* parameters set from `fields` (source, medium, campaign, content,
     term), normalised; its other query parameters and fragment stay as they were."""
     parts = urlsplit(url.strip())
