@@ -26,6 +26,13 @@ METRICS = {
 PERCENT_METRICS = frozenset(
     {"share_of_voice", "positive_share", "negative_share", "response_rate", "engagement_rate"}
 )
+SMART_WORDS = {
+    "specific": N_("Specific"),
+    "measurable": N_("Measurable"),
+    "achievable": N_("Achievable"),
+    "relevant": N_("Relevant"),
+    "time_bound": N_("Time-bound"),
+}
 WORDS = {
     "met": N_("met"),
     "not_met": N_("not met"),
@@ -153,7 +160,12 @@ class Writer:
         if kind == "number":
             return self.fmt.number(round(float(value), 2))
         if kind == "decimal":
-            return self.fmt.number(round(float(value), 3))
+            number = float(value)
+            return (
+                f"< {self.fmt.number(0.001)}"
+                if 0 <= number < 0.001
+                else self.fmt.number(round(number, 3))
+            )
         if kind == "date":
             return self.fmt.day(date.fromisoformat(str(value)[:10]))
         if kind == "flag":
@@ -228,10 +240,14 @@ def _goals(w: Writer, goals: list[dict[str, Any]]) -> Section:
     rows = []
     for g in goals:
         kind = "percent" if g["metric"] in PERCENT_METRICS else "number"
-        problems = [
-            w.word(p.split(":")[0]) + (f" ({p.split(':')[1]})" if ":" in p else "")
+        missing = [
+            w.gettext(SMART_WORDS[p.partition(":")[2]])
             for p in g["problems"]
+            if p.startswith("wording_missing:")
         ]
+        problems = [w.word(p) for p in g["problems"] if not p.startswith("wording_missing:")]
+        if missing:
+            problems.append(f"{w.word('wording_missing')}: {', '.join(missing)}")
         rows.append(
             {
                 "metric": w.metric(g["metric"]),

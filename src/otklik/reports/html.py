@@ -36,6 +36,7 @@ def body(doc: Document) -> Markup:
             doc=doc,
             w=w,
             empty=w.gettext("No data for this period"),
+            table_word=w.gettext("Table"),
             separators=_separators(doc.language),
             chart_json=lambda chart: json.dumps(_plain(chart), ensure_ascii=False),
         )

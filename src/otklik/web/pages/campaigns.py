@@ -122,6 +122,7 @@ def campaign_page(
         "metrics": camp.METRICS,
         "can_edit": may(user.role, "analyst"),
         "link": f"/campaigns/{quote(name)}",
+        "link_text": f"/campaigns/{name}",
         "downloads": _downloads("campaign", {"name": name}),
         "email": {"subject": subject, "body": body, "lang": mail_lang},
     }
@@ -230,6 +231,7 @@ def _report_page(
         "brands": catalog.brands(state.svc, state.ws),
         "downloads": _downloads(kind, params),
         "link": f"/reports/{kind}?{urlencode({k: v for k, v in params.items() if v})}",
+        "link_text": f"/reports/{kind}?{urlencode({k: v for k, v in params.items() if v})}",
     }
     return render(request, "report.html", context, user=user)
 

@@ -13,8 +13,11 @@
     var percent = chart.is_percent ? ".1%" : ",";
     var traces;
     if (chart.kind === "heatmap") {
+      var counts = chart.counts.map(function (row) {
+        return row.map(function (n) { return n ? String(n) : ""; });
+      });
       traces = [{ type: "heatmap", x: chart.x, y: chart.y, z: chart.z, colorscale: "Blues",
-                  text: chart.counts, texttemplate: "%{text}", hoverongaps: false,
+                  reversescale: true, text: counts, texttemplate: "%{text}", hoverongaps: false,
                   colorbar: { tickformat: ".1%" },
                   hovertemplate: "%{y} %{x}: %{z:.1%} (%{text})<extra></extra>" }];
     } else if (chart.kind === "hbar") {
@@ -34,6 +37,7 @@
                    yaxis: { automargin: true, tickformat: chart.kind === "heatmap" ? "" : percent },
                    xaxis: { automargin: true, type: "category" } };
     if (chart.kind === "hbar") { layout.xaxis = { automargin: true }; layout.yaxis = { automargin: true }; }
+    if (chart.kind === "heatmap") { layout.yaxis.autorange = "reversed"; }
     Plotly.newPlot(node, traces, layout, { displayModeBar: false, responsive: true, locale: locale });
   });
 })();
