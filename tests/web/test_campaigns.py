@@ -4,11 +4,20 @@ report in Kazakh, download PDF and XLSX with the same numbers, lint pasted links
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
+import pytest
+
 from otklik.services import Services, posts
+from otklik.services import campaigns as camp
 from tests.services.test_campaigns import POSTS, TRAFFIC
+from tests.web import test_browser
 from tests.web.conftest import WebWorld, csrf_of
+
+# Chromium on the world's app served on a free loopback port, as the browser tests have it.
+base_url = test_browser.base_url
+page = test_browser.page
 
 
 def _import(world: WebWorld, tmp_path: Path) -> None:
@@ -92,3 +101,25 @@ def test_smm_page_and_utm_lint(sqlite_world: WebWorld, tmp_path: Path) -> None:
     )
     linted = client.post("/utm/lint", data={"csrf": csrf_of(built.text), "links": links})
     assert "<code>vk</code> ×2, <code>Vk</code> ×1" in linted.text
+
+
+@pytest.mark.browser
+def test_campaign_report_draws_its_charts_in_chromium(
+    sqlite_world: WebWorld, tmp_path: Path, page: object
+) -> None:
+    _import(sqlite_world, tmp_path)
+    svc = Services.open(sqlite_world.settings, sqlite_world.store)
+    ws = svc.workspace()
+    camp.add_campaign(
+        svc, ws, "Көктем", date(2025, 3, 3), date(2025, 3, 9), utm_campaigns=["spring_sale"]
+    )
+    camp.add_goal(svc, ws, "Көктем", "sessions", 150)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
+    test_browser._login(page, "viewer")
+    page.goto("/lang/kk?next=/campaigns")  # type: ignore[attr-defined]
+    page.click("#campaigns a")  # type: ignore[attr-defined]
+    page.wait_for_selector("#section-heatmap .chart .main-svg")  # type: ignore[attr-defined]
+    assert page.locator("#section-goals").inner_text().count("орындалды") == 1  # type: ignore[attr-defined]
+    drawn = page.locator("[data-chart] .main-svg").count()  # type: ignore[attr-defined]
+    assert drawn >= 5 and errors == []
