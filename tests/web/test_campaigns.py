@@ -4,6 +4,7 @@ report in Kazakh, download PDF and XLSX with the same numbers, lint pasted links
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
 from pathlib import Path
 
@@ -77,10 +78,28 @@ def test_campaign_report_page_pdf_and_xlsx(sqlite_world: WebWorld, tmp_path: Pat
     assert row[1:3] == [150, 200]  # target and actual stored as numbers
 
 
-def test_smm_page_and_utm_lint(sqlite_world: WebWorld, tmp_path: Path) -> None:
+def test_uploaded_posts_are_imported_by_a_job_and_the_smm_page_shows_them(
+    sqlite_world: WebWorld,
+) -> None:
     world = sqlite_world
-    _import(world, tmp_path)
-    client = world.login("viewer")
+    client = world.login("analyst")
+    page = client.get("/campaigns")
+    sent = client.post(
+        "/campaigns/import",
+        data={"csrf": csrf_of(page.text), "kind": "post"},
+        files={"file": ("posts.csv", POSTS.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert sent.headers["location"] == "/jobs"
+    deadline = time.monotonic() + 60
+    while True:
+        items = client.get("/api/v1/jobs", headers=world.api("analyst")).json()["items"]
+        job = next(j for j in items if j["kind"] == "sheet_import")
+        if job["status"] not in ("queued", "running"):
+            break
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert job["status"] == "done" and job["result"]["added"] == 5
     page = client.get("/reports/smm", params={"since": "2025-03-03", "until": "2025-03-09"})
     assert page.status_code == 200 and "section-heatmap" in page.text
     built = client.get(

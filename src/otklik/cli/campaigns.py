@@ -264,7 +264,13 @@ def values_set(app: AppContext, name: str, pairs: tuple[str, ...], path: Path | 
     output.message(f"stored {stored} days of {name!r}")
 
 
-def _import(app: AppContext, path: Path, kind: str) -> None:
+def _import(app: AppContext, path: Path, kind: str, background: bool = False) -> None:
+    if background:
+        job = posts.queue_sheet(app.services(), app.workspace(), path, kind)
+        output.message(f"queued the import as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
     def progress(rows: int, share: float) -> None:
         output.message(f"  read {rows} rows ({share:.0%} of the file)", err=True)
 
@@ -284,9 +290,10 @@ def posts_group() -> None:
 
 
 @posts_group.command("import")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--background", is_flag=True, help="Queue it for `otklik worker`; prints the job id.")
 @pass_app
-def posts_import(app: AppContext, path: Path) -> None:
+def posts_import(app: AppContext, path: Path, background: bool) -> None:
     """Import posts from CSV or XLSX; columns in Russian, Kazakh or English are recognised:
     link, date (and time), platform, account, account kind (own/partner/competitor), format,
     rubric, reach, views, likes, comments, reposts, saves, link clicks, on plan, followers.
@@ -296,7 +303,7 @@ def posts_import(app: AppContext, path: Path) -> None:
     Example:
       otklik posts import vk-posts-march.xlsx
     """
-    _import(app, path, "post")
+    _import(app, path, "post", background)
 
 
 @click.group("traffic")
@@ -305,9 +312,10 @@ def traffic_group() -> None:
 
 
 @traffic_group.command("import")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--background", is_flag=True, help="Queue it for `otklik worker`; prints the job id.")
 @pass_app
-def traffic_import(app: AppContext, path: Path) -> None:
+def traffic_import(app: AppContext, path: Path, background: bool) -> None:
     """Import a GA4 or Yandex Metrica CSV by UTM: date, source, medium, campaign, sessions,
     bounce rate, pages per session, duration, device, conversions. Rows count for the
     campaigns whose UTM campaign names they carry.
@@ -316,7 +324,7 @@ def traffic_import(app: AppContext, path: Path) -> None:
     Example:
       otklik traffic import ga4-utm-march.csv
     """
-    _import(app, path, "traffic")
+    _import(app, path, "traffic", background)
 
 
 @click.group("utm")

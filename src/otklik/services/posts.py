@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from otklik.domain.records import Rejection, Workspace
+from otklik.errors import InputError
 from otklik.ingest.sheets import read_sheet
+from otklik.services import jobs
 from otklik.services.context import Services
 from otklik.storage import imports as import_runs
 from otklik.storage import posts as post_store
 from otklik.storage import utcnow
+from otklik.storage.jobqueue import Job
 
 Progress = Callable[[int, float], None]
 KINDS = ("post", "traffic")
@@ -85,3 +91,29 @@ def import_sheet(
         with svc.store.begin() as conn:
             import_runs.finish_run(conn, run_id, status, utcnow(), message)
     return result
+
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
+
+
+def queue_sheet(
+    svc: Services, ws: Workspace, path: Path, kind: str, *, remove_after: bool = False
+) -> Job:
+    """Queue an import of posts or traffic for a worker (progress on the Jobs page)."""
+    if kind not in KINDS:
+        raise InputError(f"unknown import kind {kind!r}; choose post or traffic")
+    arguments = {"path": str(path.resolve()), "kind": kind, "remove_after": remove_after}
+    return jobs.enqueue(svc, ws, "sheet_import", arguments)
+
+
+def upload_sheet(svc: Services, ws: Workspace, filename: str, data: IO[bytes], kind: str) -> Job:
+    """Keep an uploaded export in OTKLIK_UPLOAD_DIR and queue its import."""
+    suffix = Path(filename or "upload").suffix.lower()[:8]
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputError(f"cannot import {filename!r}: upload a CSV or XLSX file")
+    folder = svc.settings.upload_dir.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(data, out)
+    return queue_sheet(svc, ws, path, kind, remove_after=True)

@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reanalyse": N_("analysis run again"),
         "export": N_("export to a file"),
         "report": N_("report sent by e-mail"),
+        "sheet_import": N_("posts or traffic import"),
     },
     "job_status": {
         "queued": N_("queued"),

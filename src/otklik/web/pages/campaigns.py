@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.errors import InputError, NotFoundError
 from otklik.services import campaigns as camp
-from otklik.services import catalog, partner_email, reports, utm
+from otklik.services import catalog, partner_email, posts, reports, utm
 from otklik.services.users import User
 from otklik.web.auth import may
 from otklik.web.deps import form_user, page_user, render, web
@@ -97,6 +97,25 @@ def campaign_add(
         error = translator_of(request, user).gettext("The campaign was not saved; see the details.")
         return _campaigns(request, user, 422, kept=kept, error=error, detail=str(exc))
     return RedirectResponse(f"/campaigns/{quote(name.strip())}", status_code=303)
+
+
+@router.post("/campaigns/import")
+def sheet_upload(
+    request: Request,
+    user: Annotated[User, Depends(form_user("analyst"))],
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form()] = "post",
+) -> Response:
+    """Queue the import of an SMM or analytics export; the Jobs page shows its progress."""
+    state = web(request)
+    try:
+        posts.upload_sheet(state.svc, state.ws, file.filename or "upload", file.file, kind)
+    except InputError as exc:
+        error = translator_of(request, user).gettext("The file was not imported; see the details.")
+        return _campaigns(request, user, 422, error=error, detail=str(exc))
+    if state.worker is not None:
+        state.worker.wake()
+    return RedirectResponse("/jobs", status_code=303)
 
 
 @router.get("/campaigns/{name}")
