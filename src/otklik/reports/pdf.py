@@ -46,8 +46,13 @@ def render(doc: Document) -> bytes:
             pdf.multi_cell(0, 4, section.note, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         if section.rows:
+            widths = [{"text": 3.0, "date": 1.6}.get(c.kind, 1.2) for c in section.columns]
             with pdf.table(
-                headings_style=heading, line_height=4.5, first_row_as_headings=True
+                col_widths=widths,
+                text_align="LEFT",
+                headings_style=heading,
+                line_height=4.5,
+                first_row_as_headings=True,
             ) as table:
                 head = table.row()
                 for column in section.columns:
