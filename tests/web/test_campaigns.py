@@ -142,3 +142,27 @@ def test_campaign_report_draws_its_charts_in_chromium(
     assert page.locator("#section-goals").inner_text().count("орындалды") == 1  # type: ignore[attr-defined]
     drawn = page.locator("[data-chart] .main-svg").count()  # type: ignore[attr-defined]
     assert drawn >= 5 and errors == []
+
+
+def test_api_lists_campaigns_and_gives_a_report(sqlite_world: WebWorld, tmp_path: Path) -> None:
+    world = sqlite_world
+    _import(world, tmp_path)
+    svc = Services.open(world.settings, world.store)
+    camp.add_campaign(svc, svc.workspace(), "Spring", date(2025, 3, 3), date(2025, 3, 9))
+    headers = world.api("viewer")
+    listed = world.client.get("/api/v1/campaigns", headers=headers).json()["items"]
+    assert [(c["name"], c["from"]) for c in listed] == [("Spring", "2025-03-03")]
+    smm = world.client.get(
+        "/api/v1/reports/smm",
+        params={"since": "2025-03-03", "until": "2025-03-09"},
+        headers=headers,
+    ).json()
+    assert smm["posts"] == 4 and smm["by_format"]
+    missing = world.client.get("/api/v1/reports/campaign", params={"name": "x"}, headers=headers)
+    assert missing.status_code == 404
+    backwards = world.client.get(
+        "/api/v1/reports/brand",
+        params={"since": "2025-03-09", "until": "2025-03-01"},
+        headers=headers,
+    )
+    assert backwards.status_code == 422

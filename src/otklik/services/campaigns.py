@@ -81,6 +81,8 @@ def add_campaign(
         raise InputError("a campaign needs a name")
     if ends_on < starts_on:
         raise InputError(f"the campaign ends ({ends_on}) before it starts ({starts_on})")
+    if starts_on.year < 1970 or ends_on.year > 2999 or (ends_on - starts_on).days > 3660:
+        raise InputError("a campaign runs between 1970 and 2999, for at most ten years")
     if brand and brand not in {b.name for b in list_brands(svc, ws)}:
         raise InputError(f"no brand named {brand!r}; add it first (otklik brands add)")
     values = {

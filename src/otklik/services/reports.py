@@ -24,6 +24,7 @@ from otklik.services.mentions import count_by, newest
 from otklik.services.smm import post_er, smm_report
 
 KINDS = ("campaign", "smm", "brand")
+MAX_DAYS = 3660  # ten years: a longer period is a typo
 NOISE_P = 0.05  # a change is "more than noise" when the test's p-value is below this
 QUOTES_PER_SENTIMENT = 2
 
@@ -304,6 +305,8 @@ def build(
         start, end = last_full_month(today)
     if end < start:
         raise InputError(f"the period ends ({end}) before it starts ({start})")
+    if start.year < 1970 or end.year > 2999 or (end - start).days > MAX_DAYS:
+        raise InputError(f"choose a period between 1970 and 2999 of at most {MAX_DAYS} days")
     if kind == "smm":
         return {"kind": "smm", **smm_report(svc, ws, start, end)}
     return brand_report(svc, ws, start, end, brand)
