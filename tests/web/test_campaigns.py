@@ -3,7 +3,9 @@ report in Kazakh, download PDF and XLSX with the same numbers, lint pasted links
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -12,9 +14,10 @@ import pytest
 
 from otklik.services import Services, posts
 from otklik.services import campaigns as camp
+from tests.services import test_report_mail
 from tests.services.test_campaigns import POSTS, TRAFFIC
 from tests.web import test_browser
-from tests.web.conftest import WebWorld, csrf_of
+from tests.web.conftest import WebWorld, build_world, csrf_of
 
 # Chromium on the world's app served on a free loopback port, as the browser tests have it.
 base_url = test_browser.base_url
@@ -166,3 +169,46 @@ def test_api_lists_campaigns_and_gives_a_report(sqlite_world: WebWorld, tmp_path
         headers=headers,
     )
     assert backwards.status_code == 422
+
+
+inbox = test_report_mail.inbox
+
+
+def test_partner_email_is_drafted_in_russian_and_sent(
+    sqlite_url: str, tmp_path: Path, inbox: tuple[test_report_mail.Inbox, int]
+) -> None:
+    handler, port = inbox
+    for world in build_world(
+        sqlite_url, tmp_path, smtp_url=f"smtp://127.0.0.1:{port}", smtp_from="otklik@example.kz"
+    ):
+        _import(world, tmp_path)
+        svc = Services.open(world.settings, world.store)
+        camp.add_campaign(
+            svc,
+            svc.workspace(),
+            "Весна",
+            date(2025, 3, 3),
+            date(2025, 3, 9),
+            utm_campaigns=["spring_sale"],
+        )
+        camp.add_goal(svc, svc.workspace(), "Весна", "sessions", 150)
+        client = world.login("analyst")
+        page = client.get("/campaigns/Весна", params={"email_lang": "ru"})
+        body = re.search(r'<textarea id="email-body"[^>]*>([^<]*)</textarea>', page.text)
+        assert body is not None and "Спасибо за нашу совместную кампанию" in body.group(1)
+        sent = client.post(
+            "/campaigns/Весна/email",
+            data={
+                "csrf": csrf_of(page.text),
+                "to": "partner@kaspi.example",
+                "lang": "ru",
+                "subject": "Итоги",
+                "body": html.unescape(body.group(1)) + "\nP.S. <b>",
+            },
+        )
+        assert "email-sent" in sent.text
+        [message] = handler.messages
+        assert message["To"] == "partner@kaspi.example"
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Сеансы: 200 при цели 150 (выполнена)" in text
+        assert "&lt;b&gt;" in message.get_body(("html",)).get_content()  # type: ignore[union-attr]

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
+
+from otklik import mail
+from otklik.errors import InputError
 from otklik.reports.document import PERCENT_METRICS, Writer
+from otklik.services.context import Services
 
 
 def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]:
@@ -57,3 +62,20 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
         w.gettext("Best regards,"),
     ]
     return subject, "\n".join(lines)
+
+
+def can_send(svc: Services) -> bool:
+    """True when an SMTP server is configured."""
+    return mail.can_send(svc.settings)
+
+
+def send(svc: Services, to: str, subject: str, body: str, language: str) -> None:
+    """Send the (edited) e-mail as plain text with an HTML copy (InputError for a bad
+    address, ConfigError without SMTP)."""
+    address = to.strip()
+    if "@" not in address or any(c in address for c in " ,;<>\r\n"):
+        raise InputError(f"{to!r} is not one e-mail address")
+    if not subject.strip() or not body.strip():
+        raise InputError("the e-mail needs a subject and a text")
+    html = "<p>" + str(escape(body)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
+    mail.send(svc.settings, address, subject.strip(), body, html, language)

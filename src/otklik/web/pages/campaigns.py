@@ -124,6 +124,7 @@ def campaign_page(
     name: str,
     user: Annotated[User, Depends(page_user("viewer"))],
     email_lang: str = "",
+    sent: str = "",
 ) -> Response:
     """The campaign report: goals, before/during/after, funnel, voice, SMM, conclusions,
     and the partner e-mail draft."""
@@ -144,6 +145,8 @@ def campaign_page(
         "link_text": f"/campaigns/{name}",
         "downloads": _downloads("campaign", {"name": name}),
         "email": {"subject": subject, "body": body, "lang": mail_lang},
+        "can_send": partner_email.can_send(state.svc),
+        "sent": sent == "1",
     }
     return render(request, "campaign.html", context, user=user)
 
@@ -177,6 +180,23 @@ def goal_add(
     }
     camp.add_goal(state.svc, state.ws, name, metric, value, _day(deadline), wording)
     return RedirectResponse(f"/campaigns/{quote(name)}#section-goals", status_code=303)
+
+
+@router.post("/campaigns/{name}/email")
+def email_send(
+    request: Request,
+    name: str,
+    _user: Annotated[User, Depends(form_user("analyst"))],
+    to: Annotated[str, Form()],
+    subject: Annotated[str, Form()],
+    body: Annotated[str, Form()],
+    lang: Annotated[str, Form()] = "en",
+) -> Response:
+    """Send the edited partner e-mail through the configured SMTP server."""
+    state = web(request)
+    camp.campaign(state.svc, state.ws, name)  # 404 for an unknown campaign
+    partner_email.send(state.svc, to, subject, body, lang)
+    return RedirectResponse(f"/campaigns/{quote(name)}?sent=1#partner-email", status_code=303)
 
 
 @router.post("/campaigns/{name}/retro")
