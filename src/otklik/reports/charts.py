@@ -12,29 +12,36 @@ _COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2")
 _SENTIMENT = {"negative": "#d9534f", "neutral": "#9e9e9e", "positive": "#5cb85c"}
 
 
-def png(chart: Chart, width_in: float = 7.0, height_in: float = 2.8) -> bytes:
-    """The chart as a PNG image."""
+def png(chart: Chart, language: str = "en", width_in: float = 7.0, height_in: float = 2.8) -> bytes:
+    """The chart as a PNG image, numbers written as `language` writes them."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib import pyplot as plt
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from otklik.i18n import Formats
+
+    fmt = Formats(language)
+    percent = FuncFormatter(lambda v, _pos: fmt.percent(v, fraction=True))
+    number = FuncFormatter(lambda v, _pos: fmt.number(v))
 
     plt.rcParams["font.family"] = "DejaVu Sans"
     fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=110)
     try:
         if chart.kind == "heatmap":
-            _heatmap(fig, ax, chart)
+            _heatmap(fig, ax, chart, percent)
         elif chart.kind == "hbar":
             values = [v or 0.0 for v in chart.series[0][1]]
             ax.barh(chart.x[::-1], values[::-1], color=_COLOURS[0])
         else:
             _bars(ax, chart)
         if chart.is_percent and chart.kind != "heatmap":
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.yaxis.set_major_formatter(percent)
         elif chart.kind != "heatmap":
             axis = ax.xaxis if chart.kind == "hbar" else ax.yaxis
             axis.set_major_locator(MaxNLocator(integer=True))
+            axis.set_major_formatter(number)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
         out = io.BytesIO()
@@ -67,7 +74,7 @@ def _bars(ax: object, chart: Chart) -> None:
         ax.legend(fontsize=7, frameon=False)  # type: ignore[attr-defined]
 
 
-def _heatmap(fig: object, ax: object, chart: Chart) -> None:
+def _heatmap(fig: object, ax: object, chart: Chart, percent: object) -> None:
     import numpy as np
 
     grid = np.array([[np.nan if v is None else v for v in row] for row in chart.z], dtype=float)
@@ -78,4 +85,4 @@ def _heatmap(fig: object, ax: object, chart: Chart) -> None:
         for c, count in enumerate(row):
             if count:
                 ax.text(c, r, str(count), ha="center", va="center", fontsize=7)  # type: ignore[attr-defined]
-    fig.colorbar(image, ax=ax, format=lambda v, _pos: f"{v:.1%}")  # type: ignore[attr-defined]
+    fig.colorbar(image, ax=ax, format=percent)  # type: ignore[attr-defined]

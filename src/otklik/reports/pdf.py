@@ -67,5 +67,5 @@ def render(doc: Document) -> bytes:
             )
         if section.chart is not None:
             pdf.ln(2)
-            pdf.image(io.BytesIO(png(section.chart)), w=pdf.epw)
+            pdf.image(io.BytesIO(png(section.chart, doc.language)), w=pdf.epw)
     return bytes(pdf.output())
