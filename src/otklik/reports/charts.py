@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
 from otklik.reports.document import Chart
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
 
 _COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2")
 _SENTIMENT = {"negative": "#d9534f", "neutral": "#9e9e9e", "positive": "#5cb85c"}
@@ -51,7 +57,7 @@ def png(chart: Chart, language: str = "en", width_in: float = 7.0, height_in: fl
         plt.close(fig)
 
 
-def _bars(ax: object, chart: Chart) -> None:
+def _bars(ax: Axes, chart: Chart) -> None:
     count = max(len(chart.series), 1)
     width = 0.8 / (1 if chart.kind in ("stacked", "line") else count)
     bottom = [0.0] * len(chart.x)
@@ -61,28 +67,28 @@ def _bars(ax: object, chart: Chart) -> None:
         colour = _COLOURS[i % len(_COLOURS)]
         if chart.kind == "stacked":
             colour = list(_SENTIMENT.values())[i % 3] if count == 3 else colour
-            ax.bar(positions, clean, width, bottom=bottom, label=name, color=colour)  # type: ignore[attr-defined]
+            ax.bar(positions, clean, width, bottom=bottom, label=name, color=colour)
             bottom = [b + c for b, c in zip(bottom, clean, strict=True)]
         elif chart.kind == "line":
-            ax.plot(positions, clean, label=name, color=colour)  # type: ignore[attr-defined]
+            ax.plot(positions, clean, label=name, color=colour)
         else:
             shifted = [p + (i - (count - 1) / 2) * width for p in positions]
-            ax.bar(shifted, clean, width, label=name, color=colour)  # type: ignore[attr-defined]
+            ax.bar(shifted, clean, width, label=name, color=colour)
     step = max(1, len(chart.x) // 12)
-    ax.set_xticks(positions[::step], chart.x[::step], rotation=30, ha="right", fontsize=7)  # type: ignore[attr-defined]
+    ax.set_xticks(positions[::step], chart.x[::step], rotation=30, ha="right", fontsize=7)
     if count > 1:
-        ax.legend(fontsize=7, frameon=False)  # type: ignore[attr-defined]
+        ax.legend(fontsize=7, frameon=False)
 
 
-def _heatmap(fig: object, ax: object, chart: Chart, percent: object) -> None:
+def _heatmap(fig: Figure, ax: Axes, chart: Chart, percent: Formatter) -> None:
     import numpy as np
 
     grid = np.array([[np.nan if v is None else v for v in row] for row in chart.z], dtype=float)
-    image = ax.imshow(grid, aspect="auto", cmap="Blues")  # type: ignore[attr-defined]
-    ax.set_xticks(range(len(chart.x)), chart.x, fontsize=7, rotation=45)  # type: ignore[attr-defined]
-    ax.set_yticks(range(len(chart.y)), chart.y, fontsize=7)  # type: ignore[attr-defined]
+    image = ax.imshow(grid, aspect="auto", cmap="Blues")
+    ax.set_xticks(range(len(chart.x)), chart.x, fontsize=7, rotation=45)
+    ax.set_yticks(range(len(chart.y)), chart.y, fontsize=7)
     for r, row in enumerate(chart.counts):
         for c, count in enumerate(row):
             if count:
-                ax.text(c, r, str(count), ha="center", va="center", fontsize=7)  # type: ignore[attr-defined]
-    fig.colorbar(image, ax=ax, format=percent)  # type: ignore[attr-defined]
+                ax.text(c, r, str(count), ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, format=percent)

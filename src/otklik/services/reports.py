@@ -108,9 +108,12 @@ def compare_periods(
         )
     )
     negative = {k: camp.measure(svc, ws, found, "negative_share", *s) for k, s in periods.items()}
-    hits = tuple(round((negative[k] or 0) * (mentions[k] or 0)) for k in ("before", "during"))
-    totals = tuple(int(mentions[k] or 0) for k in ("before", "during"))
-    rows.append(_row("negative_share", negative, share_p(hits, totals), "fisher"))  # type: ignore[arg-type]
+    hits = (
+        round((negative["before"] or 0) * (mentions["before"] or 0)),
+        round((negative["during"] or 0) * (mentions["during"] or 0)),
+    )
+    totals = (int(mentions["before"] or 0), int(mentions["during"] or 0))
+    rows.append(_row("negative_share", negative, share_p(hits, totals), "fisher"))
     posts = {k: camp.own_posts(svc, ws, *span) for k, span in periods.items()}
     er = {k: camp.engagement_rate(v) for k, v in posts.items()}
     per_post = {k: [e for p in v if (e := post_er(p)) is not None] for k, v in posts.items()}
@@ -173,10 +176,16 @@ def funnel(svc: Services, ws: Workspace, found: Campaign) -> dict[str, Any]:
 
 
 def voice(
-    svc: Services, ws: Workspace, brand: str | None, start: date, end: date, trend_from: date
+    svc: Services,
+    ws: Workspace,
+    brand: str | None,
+    start: date,
+    end: date,
+    trend_from: date,
+    trend_to: date,
 ) -> dict[str, Any]:
     """What customers said in start..end: top tags, representative quotes (the most
-    confident positive and negative ones) and sentiment by day from `trend_from`."""
+    confident positive and negative ones) and sentiment by day over trend_from..trend_to."""
     current = camp.mention_filters(ws, start, end, brand)
     tags = sorted(
         (r for r in count_by(svc, ws, current, ["tag"]) if r.get("tag")),
@@ -199,7 +208,10 @@ def voice(
                 }
             )
     cells = count_by(
-        svc, ws, camp.mention_filters(ws, trend_from, end, brand), ["day", "sentiment"]
+        svc,
+        ws,
+        camp.mention_filters(ws, trend_from, max(trend_to, end), brand),
+        ["day", "sentiment"],
     )
     by_day: dict[str, dict[str, int]] = defaultdict(
         lambda: {"positive": 0, "neutral": 0, "negative": 0}
@@ -235,7 +247,15 @@ def campaign_report(svc: Services, ws: Workspace, name: str, today: date) -> dic
         "goals": [camp.goal_status(svc, ws, found, g, today) for g in camp.goals(svc, ws, found)],
         "comparison": compare_periods(svc, ws, found, periods),
         "funnel": funnel(svc, ws, found),
-        "voice": voice(svc, ws, found.brand, found.starts_on, found.ends_on, periods["before"][0]),
+        "voice": voice(
+            svc,
+            ws,
+            found.brand,
+            found.starts_on,
+            found.ends_on,
+            periods["before"][0],
+            min(periods["after"][1], today),
+        ),
         "smm": smm_report(svc, ws, found.starts_on, found.ends_on),
         "team": {"worked": found.worked, "not_worked": found.not_worked, "ideas": found.ideas},
     }
@@ -277,7 +297,7 @@ def brand_report(
         "period": _span(start, end),
         "previous_period": _span(*before),
         "metrics": rows,
-        "voice": voice(svc, ws, brand, start, end, start),
+        "voice": voice(svc, ws, brand, start, end, start, end),
         "smm": smm_report(svc, ws, start, end),
     }
 
