@@ -412,6 +412,7 @@ def _register_extensions() -> None:
         "otklik.cli.workspaces",
         "otklik.cli.sources",
         "otklik.cli.surveys",
+        "otklik.cli.campaigns",
     ):
         try:
             loaded = importlib.import_module(module)

@@ -222,6 +222,32 @@ def run_send_invitations(ctx: JobContext) -> dict[str, Any]:
     return invitations.send_due(ctx.svc, ws=ctx.ws, progress=ctx.progress)
 
 
+def run_report(ctx: JobContext) -> dict[str, Any]:
+    """E-mail a scheduled report (campaign, SMM or brand) with its stable link."""
+    from datetime import UTC, datetime
+
+    from otklik.services import report_mail
+
+    return report_mail.send(ctx.svc, ctx.ws, dict(ctx.arguments), datetime.now(UTC))
+
+
+def run_sheet_import(ctx: JobContext) -> dict[str, Any]:
+    """Import posts or traffic from an uploaded or named file (again adds nothing twice)."""
+    from otklik.services import posts
+
+    path = Path(ctx.arguments["path"])
+
+    def progress(rows: int, share: float) -> None:
+        ctx.progress(rows, None, f"{share:.0%}")
+
+    result = posts.import_sheet(ctx.svc, ctx.ws, path, ctx.arguments["kind"], progress)
+    if ctx.arguments.get("remove_after"):
+        path.unlink(missing_ok=True)
+    return {k: v for k, v in result.as_dict().items() if k != "rejections"} | {
+        "rejected_rows": f"/api/v1/imports/{result.run_id}/rejected.csv"
+    }
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
@@ -230,6 +256,8 @@ HANDLERS: dict[str, Handler] = {
     "export": run_export,
     "poll_source": run_poll_source,
     "send_invitations": run_send_invitations,
+    "report": run_report,
+    "sheet_import": run_sheet_import,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

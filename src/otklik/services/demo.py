@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from otklik import demo
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from otklik import demo, demo_campaign
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
+from otklik.services import campaigns, posts
 from otklik.services.context import Services
 from otklik.settings import Settings
 
@@ -24,7 +29,42 @@ def workspace_with_mentions(svc: Services) -> Workspace | None:
     return ws if svc.store.count(ws, Filters()) > 0 else None
 
 
-def load(svc: Services) -> DemoResult:
-    """Create the demo brands and tags and import the generated mentions into the settings'
-    workspace (InputError when it already has brands)."""
-    return demo.load_demo(svc.store, svc.settings)
+def load(svc: Services, now: datetime | None = None) -> DemoResult:
+    """Create the demo brands and tags, import the generated mentions into the settings'
+    workspace (InputError when it already has brands), then its posts, traffic and a
+    campaign with goals."""
+    result = demo.load_demo(svc.store, svc.settings, now=now)
+    load_campaign(svc, result.workspace, now)
+    return result
+
+
+def load_campaign(svc: Services, ws: Workspace, now: datetime | None = None) -> None:
+    """The demo's posts, traffic, leads and a campaign with SMART goals."""
+    today = demo_campaign.today_of(now)
+    with tempfile.TemporaryDirectory(prefix="otklik-demo-") as folder:
+        for name, text, kind in (
+            ("posts.csv", demo_campaign.posts_csv(today), "post"),
+            ("traffic.csv", demo_campaign.traffic_csv(today), "traffic"),
+        ):
+            path = Path(folder) / name
+            path.write_text(text, encoding="utf-8")
+            posts.import_sheet(svc, ws, path, kind)
+    campaigns.set_manual_values(svc, ws, "leads", demo_campaign.leads(today))
+    start, end = demo_campaign.campaign_span(today)
+    campaigns.add_campaign(
+        svc,
+        ws,
+        demo_campaign.CAMPAIGN,
+        start,
+        end,
+        brand=demo.BRANDS[0].name,
+        partners=[demo_campaign.PARTNER],
+        channels=["vk", "instagram", "telegram"],
+        utm_campaigns=[demo_campaign.UTM_CAMPAIGN],
+        notes=demo_campaign.NOTES,
+    )
+    for goal in demo_campaign.GOALS:
+        campaigns.add_goal(
+            svc, ws, demo_campaign.CAMPAIGN, goal["metric"], goal["target"], None, goal["wording"]
+        )
+    campaigns.save_retrospective(svc, ws, demo_campaign.CAMPAIGN, **demo_campaign.RETRO)

@@ -534,3 +534,108 @@ survey_click = sa.Table(
     sa.Column("clicked_at", sa.DateTime, nullable=False),
     sa.Index("ix_survey_click_survey_id", "survey_id"),
 )
+
+# Campaigns (0008): a marketing activity with its period, partners, UTM names and the team's
+# retrospective; goals measure it; posts, traffic and manual numbers feed its report.
+campaign = sa.Table(
+    "campaign",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("brand", sa.String(200)),
+    sa.Column("partners", sa.JSON, nullable=False),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("utm_campaigns", sa.JSON, nullable=False),
+    sa.Column("notes", sa.Text),
+    sa.Column("worked", sa.Text),
+    sa.Column("not_worked", sa.Text),
+    sa.Column("ideas", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+goal = sa.Table(
+    "goal",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column(
+        "campaign_id", sa.Integer, sa.ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("metric", sa.String(120), nullable=False),
+    sa.Column("target", sa.Float),
+    sa.Column("deadline", sa.Date),
+    sa.Column("specific", sa.Text),
+    sa.Column("measurable", sa.Text),
+    sa.Column("achievable", sa.Text),
+    sa.Column("relevant", sa.Text),
+    sa.Column("time_bound", sa.Text),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_goal_campaign_id", "campaign_id"),
+)
+
+# A number per day the team enters or imports (sales from a CRM, leads).
+manual_value = sa.Table(
+    "manual_value",
+    metadata,
+    _ws(),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.PrimaryKeyConstraint("workspace_id", "name", "day"),
+)
+
+# A social-media post from an SMM export; `key` (the link, else the row's identity) makes a
+# second import of the same export add nothing.
+post = sa.Table(
+    "post",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("account", sa.String(300), nullable=False),
+    sa.Column("account_kind", sa.String(16), nullable=False),  # own | partner | competitor
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("rubric", sa.String(200)),
+    sa.Column("reach", sa.BigInteger),
+    sa.Column("views", sa.BigInteger),
+    sa.Column("likes", sa.BigInteger),
+    sa.Column("comments", sa.BigInteger),
+    sa.Column("reposts", sa.BigInteger),
+    sa.Column("saves", sa.BigInteger),
+    sa.Column("link_clicks", sa.BigInteger),
+    sa.Column("followers", sa.BigInteger),
+    sa.Column("plan", sa.String(16), nullable=False),  # on_plan | off_plan | unplanned
+    sa.Column("raw", sa.JSON, nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "key"),
+    sa.Index("ix_post_ws_published", "workspace_id", "published_at"),
+)
+
+# A row of a web-analytics export (GA4, Yandex Metrica) by UTM.
+traffic = sa.Table(
+    "traffic",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("medium", sa.String(200), nullable=False),
+    sa.Column("campaign", sa.String(300), nullable=False),
+    sa.Column("device", sa.String(64)),
+    sa.Column("sessions", sa.BigInteger, nullable=False),
+    sa.Column("bounce_rate", sa.Float),
+    sa.Column("pages_per_session", sa.Float),
+    sa.Column("duration_s", sa.Float),
+    sa.Column("conversions", sa.BigInteger),
+    sa.Column("raw", sa.JSON, nullable=False),
+    sa.UniqueConstraint("workspace_id", "key"),
+    sa.Index("ix_traffic_ws_day", "workspace_id", "day"),
+)

@@ -39,6 +39,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rematch_tag": N_("tag rule applied to history"),
         "reanalyse": N_("analysis run again"),
         "export": N_("export to a file"),
+        "report": N_("report sent by e-mail"),
+        "sheet_import": N_("posts or traffic import"),
         "poll_source": N_("source polled"),
     },
     "source_kind": {

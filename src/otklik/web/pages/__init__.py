@@ -9,6 +9,7 @@ def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
     from otklik.web.pages import (
         admin,
+        campaigns,
         catalog,
         jobs,
         mentions,
@@ -31,4 +32,5 @@ def routers() -> list[APIRouter]:
         sources.router,
         survey_form.router,
         surveys.router,
+        campaigns.router,
     ]

@@ -1,0 +1,496 @@
+"""`otklik campaigns`, `goals`, `values`, `posts`, `traffic`, `utm` and `report`: campaigns
+with SMART goals, SMM and analytics imports, UTM links, and reports in four formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from otklik import output
+from otklik.cli.context import AppContext, pass_app
+from otklik.services import campaigns as camp
+from otklik.services import posts, report_mail, reports, utm
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def register(cli: click.Group) -> None:
+    """Add the campaign, import, UTM and report commands to the root group."""
+    commands = (campaigns, goals, values, posts_group, traffic_group, utm_group, report)
+    for command in (*commands, report_schedule):
+        cli.add_command(command)
+
+
+def _today(app: AppContext) -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo(app.workspace().timezone)).date()
+
+
+@click.group()
+def campaigns() -> None:
+    """Campaigns: a period, an own brand, partners, channels and UTM campaign names."""
+
+
+@campaigns.command("add")
+@click.argument("name")
+@click.option("--from", "start", type=_DAY, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=_DAY, required=True, help="Last day, inclusive.")
+@click.option("--brand", help="The workspace's brand the campaign promotes.")
+@click.option("--utm-campaign", "utm_names", multiple=True, help="utm_campaign value (repeatable).")
+@click.option("--partner", "partners", multiple=True, help="A partner (repeatable).")
+@click.option("--channel", "channels", multiple=True, help="A channel it runs on (repeatable).")
+@click.option("--notes", help="Free notes.")
+@pass_app
+def campaigns_add(
+    app: AppContext,
+    name: str,
+    start: datetime,
+    end: datetime,
+    brand: str | None,
+    utm_names: tuple[str, ...],
+    partners: tuple[str, ...],
+    channels: tuple[str, ...],
+    notes: str | None,
+) -> None:
+    """Add a campaign; before and after are the spans of its length around it.
+
+    \b
+    Example:
+      otklik campaigns add "Spring sale" --from 2025-03-03 --to 2025-03-16 \\
+        --brand "Быстрая Почта" --utm-campaign spring_sale --partner Kaspi
+    """
+    found = camp.add_campaign(
+        app.services(),
+        app.workspace(),
+        name,
+        start.date(),
+        end.date(),
+        brand=brand,
+        partners=partners,
+        channels=channels,
+        utm_campaigns=utm_names,
+        notes=notes,
+    )
+    periods = found.periods()
+    output.message(
+        f"campaign {found.name!r}: {found.starts_on} — {found.ends_on} ({found.days} days); "
+        f"before {periods['before'][0]} — {periods['before'][1]}, "
+        f"after {periods['after'][0]} — {periods['after'][1]}"
+    )
+
+
+@campaigns.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_app
+def campaigns_list(app: AppContext, fmt: str) -> None:
+    """List the workspace's campaigns, newest first.
+
+    \b
+    Example:
+      otklik campaigns list --format json
+    """
+    today = _today(app)
+    rows = [
+        {
+            "name": c.name,
+            "from": c.starts_on.isoformat(),
+            "to": c.ends_on.isoformat(),
+            "phase": c.phase(today),
+            "brand": c.brand or "",
+            "utm_campaigns": ", ".join(c.utm_campaigns),
+        }
+        for c in camp.campaigns(app.services(), app.workspace())
+    ]
+    output.emit(rows, fmt, ["name", "from", "to", "phase", "brand", "utm_campaigns"])
+
+
+@campaigns.command("retro")
+@click.argument("name")
+@click.option("--worked", default="", help="What worked.")
+@click.option("--not-worked", default="", help="What did not work.")
+@click.option("--ideas", default="", help="Three ideas for the next launch.")
+@pass_app
+def campaigns_retro(app: AppContext, name: str, worked: str, not_worked: str, ideas: str) -> None:
+    """Store the team's conclusions the campaign report carries.
+
+    \b
+    Example:
+      otklik campaigns retro "Spring sale" --worked "Reels with the partner" --ideas "..."
+    """
+    camp.save_retrospective(app.services(), app.workspace(), name, worked, not_worked, ideas)
+    output.message(f"saved the team's conclusions for {name!r}")
+
+
+@click.group()
+def goals() -> None:
+    """SMART goals of a campaign: metric, target, deadline and wording."""
+
+
+@goals.command("add")
+@click.argument("campaign")
+@click.option(
+    "--metric",
+    required=True,
+    help=f"One of {', '.join(camp.METRICS)}, or manual:NAME for numbers you enter.",
+)
+@click.option("--target", type=float, help="The value to reach (shares as fractions: 0.05).")
+@click.option("--by", "deadline", type=_DAY, help="Deadline (default: the campaign's last day).")
+@click.option("--specific", help="S: what exactly changes.")
+@click.option("--measurable", help="M: how it is measured.")
+@click.option("--achievable", help="A: why it is realistic.")
+@click.option("--relevant", help="R: why it matters.")
+@click.option("--time-bound", "time_bound", help="T: by when.")
+@pass_app
+def goals_add(
+    app: AppContext,
+    campaign: str,
+    metric: str,
+    target: float | None,
+    deadline: datetime | None,
+    specific: str | None,
+    measurable: str | None,
+    achievable: str | None,
+    relevant: str | None,
+    time_bound: str | None,
+) -> None:
+    """Add a goal and say what keeps it from being SMART.
+
+    \b
+    Example:
+      otklik goals add "Spring sale" --metric sessions --target 5000 --by 2025-03-16
+      otklik goals add "Spring sale" --metric engagement_rate --target 0.05
+      otklik goals add "Spring sale" --metric manual:leads --target 300
+    """
+    goal, check = camp.add_goal(
+        app.services(),
+        app.workspace(),
+        campaign,
+        metric,
+        target,
+        deadline.date() if deadline else None,
+        {
+            "specific": specific,
+            "measurable": measurable,
+            "achievable": achievable,
+            "relevant": relevant,
+            "time_bound": time_bound,
+        },
+    )
+    for problem in _problems(check.problems, goal.metric):
+        output.message(f"warning: {problem}", err=True)
+    sign = "≤" if goal.metric in camp.LOWER_IS_BETTER else "≥"
+    aim = "no target" if goal.target is None else f"{sign} {goal.target:g}"
+    output.message(f"goal {goal.id}: {goal.metric} {aim} by {goal.deadline}")
+
+
+def _problems(codes: tuple[str, ...], metric: str) -> list[str]:
+    said = {
+        "not_measurable": f"{metric!r} is not measurable: Otklik cannot compute it; use one "
+        f"of {', '.join(camp.METRICS)} or manual:NAME",
+        "no_target": "no target: add --target",
+        "no_date": "no date: add --by",
+        "date_outside": "the deadline is before the campaign starts",
+    }
+    lines = [said[c] for c in codes if c in said]
+    missing = [c.partition(":")[2] for c in codes if c.startswith("wording_missing:")]
+    if missing:
+        lines.append(f"the SMART wording lacks {', '.join(missing)} (add --{missing[0]} …)")
+    return lines
+
+
+@goals.command("list")
+@click.argument("campaign")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_app
+def goals_list(app: AppContext, campaign: str, fmt: str) -> None:
+    """Goals of a campaign with target, actual and status.
+
+    \b
+    Example:
+      otklik goals list "Spring sale"
+    """
+    svc, ws = app.services(), app.workspace()
+    found = camp.campaign(svc, ws, campaign)
+    today = _today(app)
+    rows = [camp.goal_status(svc, ws, found, g, today) for g in camp.goals(svc, ws, found)]
+    if fmt == "table":
+        for row in rows:
+            row["problems"] = "; ".join(_problems(tuple(row["problems"]), row["metric"]))
+    output.emit(rows, fmt, ["metric", "target", "actual", "status", "deadline", "problems"])
+
+
+@click.group()
+def values() -> None:
+    """Manual metrics: numbers per day you enter or import (sales from a CRM, leads)."""
+
+
+@values.command("set")
+@click.argument("name")
+@click.argument("pairs", nargs=-1, metavar="DAY=VALUE...")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV/XLSX with date and value columns.",
+)
+@pass_app
+def values_set(app: AppContext, name: str, pairs: tuple[str, ...], path: Path | None) -> None:
+    """Store numbers per day of a manual metric (goals use it as manual:NAME).
+
+    \b
+    Example:
+      otklik values set leads 2025-03-03=41 2025-03-04=37
+      otklik values set sales --file crm-sales.csv
+    """
+    svc, ws = app.services(), app.workspace()
+    given: dict[date, float] = {}
+    for pair in pairs:
+        day, sep, number = pair.partition("=")
+        try:
+            given[date.fromisoformat(day)] = float(number.replace(",", "."))
+        except ValueError as exc:
+            raise click.BadParameter(f"{pair!r}: write DAY=VALUE, e.g. 2025-03-03=41") from exc
+    stored = camp.set_manual_values(svc, ws, name, given) if given else 0
+    if path is not None:
+        count, rejections = camp.import_manual_values(svc, ws, name, path)
+        stored += count
+        for r in rejections:
+            output.message(f"  row {r.row_number}: {r.field}: {r.reason}", err=True)
+    output.message(f"stored {stored} days of {name!r}")
+
+
+def _import(app: AppContext, path: Path, kind: str, background: bool = False) -> None:
+    if background:
+        job = posts.queue_sheet(app.services(), app.workspace(), path, kind)
+        output.message(f"queued the import as job {job.id}; `otklik worker` runs it", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(rows: int, share: float) -> None:
+        output.message(f"  read {rows} rows ({share:.0%} of the file)", err=True)
+
+    result = posts.import_sheet(app.services(), app.workspace(), path, kind, progress)
+    for r in result.rejections:
+        output.message(f"  row {r.row_number}: {r.field or 'row'}: {r.reason}", err=True)
+    output.message(
+        f"read {result.read} rows: {result.added} added, {result.updated} updated, "
+        f"{result.unchanged} already there, {len(result.rejections)} rejected "
+        f"(kept with import run {result.run_id})"
+    )
+
+
+@click.group("posts")
+def posts_group() -> None:
+    """Social-media posts from SMM exports (VK, Telegram, Instagram, a hand-kept sheet)."""
+
+
+@posts_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--background", is_flag=True, help="Queue it for `otklik worker`; prints the job id.")
+@pass_app
+def posts_import(app: AppContext, path: Path, background: bool) -> None:
+    """Import posts from CSV or XLSX; columns in Russian, Kazakh or English are recognised:
+    link, date (and time), platform, account, account kind (own/partner/competitor), format,
+    rubric, reach, views, likes, comments, reposts, saves, link clicks, on plan, followers.
+    Importing the same file again adds nothing.
+
+    \b
+    Example:
+      otklik posts import vk-posts-march.xlsx
+    """
+    _import(app, path, "post", background)
+
+
+@click.group("traffic")
+def traffic_group() -> None:
+    """Web-analytics traffic by UTM (GA4 or Yandex Metrica exports)."""
+
+
+@traffic_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--background", is_flag=True, help="Queue it for `otklik worker`; prints the job id.")
+@pass_app
+def traffic_import(app: AppContext, path: Path, background: bool) -> None:
+    """Import a GA4 or Yandex Metrica CSV by UTM: date, source, medium, campaign, sessions,
+    bounce rate, pages per session, duration, device, conversions. Rows count for the
+    campaigns whose UTM campaign names they carry.
+
+    \b
+    Example:
+      otklik traffic import ga4-utm-march.csv
+    """
+    _import(app, path, "traffic", background)
+
+
+@click.group("utm")
+def utm_group() -> None:
+    """UTM links: build them consistently, lint a list of them."""
+
+
+@utm_group.command("build")
+@click.argument("url")
+@click.option("--source", required=True, help="utm_source (vk, instagram, telegram…).")
+@click.option("--medium", required=True, help="utm_medium (social, cpc, email…).")
+@click.option("--campaign", required=True, help="utm_campaign.")
+@click.option("--content", help="utm_content.")
+@click.option("--term", help="utm_term.")
+def utm_build(
+    url: str, source: str, medium: str, campaign: str, content: str | None, term: str | None
+) -> None:
+    """Build a link with UTM parameters, normalised (lower case, no spaces, one spelling
+    per source: Vk, VK, vkontakte → vk); the link is the last line printed.
+
+    \b
+    Example:
+      otklik utm build "https://shop.kz/sale?ref=7#top" --source VK --medium SMM \
+        --campaign "Spring sale"
+    """
+    fields = {
+        "source": source,
+        "medium": medium,
+        "campaign": campaign,
+        "content": content,
+        "term": term,
+    }
+    output.message(utm.build(url, fields))
+
+
+@utm_group.command("lint")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def utm_lint(path: Path, fmt: str) -> None:
+    """Report UTM values spelled more than one way ("Vk" and "vk") with counts; reads any
+    text or CSV file with one or more links per line. Exit code 1 when there are problems.
+
+    \b
+    Example:
+      otklik utm lint links.txt
+    """
+    found = utm.lint(utm.links_in(path.read_text(encoding="utf-8-sig", errors="replace")))
+    if fmt == "json":
+        output.emit([found], "json")
+    else:
+        rows = [
+            {
+                "parameter": p["parameter"],
+                "value": p["value"],
+                "kind": p["kind"].replace("_", " "),
+                "spellings": ", ".join(f"{k} ×{v}" for k, v in p["spellings"].items()),
+            }
+            for p in found["problems"]
+        ]
+        output.emit(rows, "table", ["parameter", "value", "kind", "spellings"])
+        output.message(
+            f"{found['links']} links, {found['tagged']} with UTM tags, "
+            f"{len(found['problems'])} inconsistent values"
+        )
+    if found["problems"]:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(reports.KINDS))
+@click.argument("name", required=False)
+@click.option("--from", "start", type=_DAY, help="First day (smm, brand; default: last month).")
+@click.option("--to", "end", type=_DAY, help="Last day, inclusive.")
+@click.option("--brand", help="Brand report: which brand (default: all mentions).")
+@click.option(
+    "--format", "fmt", type=click.Choice(reports.FORMATS), default="json", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here (default: standard output for json, report-KIND.FORMAT otherwise).",
+)
+@pass_app
+def report(
+    app: AppContext,
+    kind: str,
+    name: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    brand: str | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """A campaign, SMM or brand report as JSON, HTML, PDF or XLSX, in the CLI's language
+    (--lang), every number beside the same span before it.
+
+    \b
+    Example:
+      otklik report campaign "Spring sale" --format pdf --out spring.pdf
+      otklik report smm --from 2025-03-01 --to 2025-03-31 --format json
+      otklik --lang kk report brand --format xlsx --out brand-march.xlsx
+    """
+    svc, ws = app.services(), app.workspace()
+    data = reports.build(
+        svc,
+        ws,
+        kind,
+        _today(app),
+        name=name,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        brand=brand,
+    )
+    if fmt == "json" and out is None:
+        output.message(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    target = out or Path(f"report-{kind}.{fmt}")
+    target.write_bytes(reports.render(data, fmt, app.settings.language or "en", ws.timezone))
+    output.message(f"wrote {target}")
+
+
+@click.command("report-schedule")
+@click.argument("kind", type=click.Choice(reports.KINDS))
+@click.argument("name", required=False)
+@click.option(
+    "--every",
+    type=click.Choice(report_mail.EVERY),
+    required=True,
+    help="week: Mondays, the 7 days before; month: the 1st, the month before.",
+)
+@click.option("--to", "to", multiple=True, required=True, help="Recipient e-mail (repeatable).")
+@click.option(
+    "--at",
+    "at_time",
+    default="09:00",
+    show_default=True,
+    help="Time of day (HH:MM, the workspace's time zone).",
+)
+@click.option("--brand", help="Brand report: which brand.")
+@pass_app
+def report_schedule(
+    app: AppContext,
+    kind: str,
+    name: str | None,
+    every: str,
+    to: tuple[str, ...],
+    at_time: str,
+    brand: str | None,
+) -> None:
+    """E-mail a report weekly or monthly through `otklik worker`, in the CLI's language
+    (--lang), with the report's stable link (OTKLIK_PUBLIC_URL makes it absolute).
+
+    \b
+    Example:
+      otklik --lang ru report-schedule smm --every week --to smm@example.kz
+      otklik report-schedule brand --every month --to boss@example.kz --at 08:30
+    """
+    schedule_id = report_mail.schedule(
+        app.services(),
+        app.workspace(),
+        kind,
+        every,
+        list(to),
+        name=name,
+        brand=brand,
+        language=app.settings.language or "en",
+        at_time=at_time,
+    )
+    output.message(f"schedule {schedule_id}: the {kind} report every {every} to {', '.join(to)}")
