@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(
         None, description="Sender address of Otklik's e-mail, e.g. otklik@example.com."
     )
+    public_url: str | None = Field(
+        None,
+        description="The address people open Otklik at (https://otklik.example.com), for links "
+        "to mentions in alert e-mails and webhooks; unset, alerts link only to the original.",
+    )
     host: str = Field("127.0.0.1", description="Address `otklik serve` listens on.")
     port: int = Field(8000, description="Port `otklik serve` listens on.")
     job_lease_s: float = Field(

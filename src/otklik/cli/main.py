@@ -410,6 +410,7 @@ def _register_extensions() -> None:
         "otklik.cli.web",
         "otklik.cli.jobs",
         "otklik.cli.workspaces",
+        "otklik.cli.alerts",
     ):
         try:
             loaded = importlib.import_module(module)

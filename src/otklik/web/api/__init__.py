@@ -14,7 +14,7 @@ from otklik.web.deps import WebState
 
 def build_api(state: WebState) -> FastAPI:
     """The API application, mounted at /api/v1 by create_app."""
-    from otklik.web.api import routes
+    from otklik.web.api import alerts, routes
 
     api = FastAPI(
         title="Otklik API",
@@ -29,6 +29,7 @@ def build_api(state: WebState) -> FastAPI:
     )
     api.state.web = state
     api.include_router(routes.router)
+    api.include_router(alerts.router)
 
     def bad_filter(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, FilterError)

@@ -7,7 +7,16 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
-    from otklik.web.pages import admin, catalog, jobs, mentions, overview, session, uploads
+    from otklik.web.pages import (
+        admin,
+        alerts,
+        catalog,
+        jobs,
+        mentions,
+        overview,
+        session,
+        uploads,
+    )
 
     return [
         session.router,
@@ -17,4 +26,5 @@ def routers() -> list[APIRouter]:
         catalog.router,
         admin.router,
         jobs.router,
+        alerts.router,
     ]
