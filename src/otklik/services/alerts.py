@@ -303,6 +303,17 @@ def check(
     return outcome
 
 
+def check_soon(svc: Services, ws: Workspace) -> bool:
+    """Queue a check now, if the workspace has instant rules (a source calls this after taking
+    items, so their alerts go out within the worker's poll interval, not at the next minute).
+    One such job waits at a time."""
+    if not any(r.kind == "instant" and not r.is_muted for r in rules(svc, ws)):
+        return False
+    with svc.store.begin() as conn:
+        jobqueue.enqueue(conn, ws.id, "alerts_check", {}, utcnow(), dedupe_key="alerts-check")
+    return True
+
+
 class _client:
     """The given HTTP client, or one made (and closed) for the round."""
 

@@ -86,7 +86,7 @@ def test_alert(request: Request, name: str, _user: Analyst) -> dict[str, Any]:
     return {"items": [d.to_dict() for d in alerts.test(state.svc, state.ws, name)]}
 
 
-@router.get("/alerts/log")
+@router.get("/alerts/log", responses=NOT_FOUND)
 def alert_log(
     request: Request,
     _user: Analyst,
