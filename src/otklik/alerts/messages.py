@@ -70,6 +70,10 @@ def sentiment_word(reader: Reader, value: str | None) -> str:
     return words.get(value or "", _("not determined"))
 
 
+def _capital(line: str) -> str:
+    return line[:1].upper() + line[1:]
+
+
 def _about(record: MentionRecord, reader: Reader) -> str:
     m = record.mention
     parts = [
@@ -93,7 +97,7 @@ def _excerpt(record: MentionRecord) -> str:
 
 def text(body: Body, reader: Reader) -> str:
     """The plain-text rendering."""
-    out = [body.headline, "", *body.lines]
+    out = [_capital(body.headline), "", *body.lines]
     for record in body.mentions:
         out += ["", _about(record, reader), _excerpt(record)]
         link = reader.link(record)
@@ -111,7 +115,7 @@ def html(body: Body, reader: Reader) -> str:
         f'<!doctype html><html lang="{escape(reader.t.language)}"><head><meta charset="utf-8">'
         f"<title>Otklik</title></head>"
         '<body style="font-family: sans-serif; line-height: 1.5">',
-        f"<h2>{escape(body.headline)}</h2>",
+        f"<h2>{escape(_capital(body.headline))}</h2>",
     ]
     parts += [f"<p>{escape(line)}</p>" for line in body.lines if line]
     for record in body.mentions:

@@ -351,7 +351,6 @@ def _instant(
                 conn,
                 rule_filters(ws, rule),
                 rule.cursor_mention_id,
-                1000,
                 store.groups_for,
                 store.predicate_for,
             )
@@ -362,19 +361,21 @@ def _instant(
             return  # another worker's check took these mentions
         if rule.is_muted or not ids:
             return
-        records = feed.get_records(conn, ids)
+        records = feed.get_records(conn, ids[: messages.SHOWN])
 
         def body(reader: Reader) -> Body:
-            return _instant_body(rule, records, reader)
+            return _instant_body(rule, records, len(ids), reader)
 
-        pending = _plan(svc, conn, ws, rule, "instant", body, records, now, outcome)
+        pending = _plan(svc, conn, ws, rule, "instant", body, ids, now, outcome)
     _attempt_all(svc, rule, pending, now, http)
 
 
-def _instant_body(rule: AlertRule, records: Sequence[MentionRecord], reader: Reader) -> Body:
-    shown, more = messages.shown(records)
-    headline = reader.t.ngettext("%(num)s new mention", "%(num)s new mentions", len(records))
-    return Body("instant", rule.name, headline, [], shown, more, {"count": len(records)})
+def _instant_body(
+    rule: AlertRule, records: Sequence[MentionRecord], count: int, reader: Reader
+) -> Body:
+    headline = reader.t.ngettext("%(num)s new mention", "%(num)s new mentions", count)
+    more = count - len(records)
+    return Body("instant", rule.name, headline, [], list(records), more, {"count": count})
 
 
 def _plan(
@@ -384,7 +385,7 @@ def _plan(
     rule: AlertRule,
     kind: str,
     body_for: Callable[[Reader], Body],
-    records: Sequence[MentionRecord],
+    mention_ids: Sequence[int | None],
     now: datetime,
     outcome: Outcome,
     measure: str | None = None,
@@ -401,15 +402,13 @@ def _plan(
             "kind": kind,
             "channel": recipient.channel,
             "recipient": recipient.address,
-            "mention_count": len(records),
+            "mention_count": len(mention_ids),
             "created_at": now,
             "attempts": 0,
         }
         if capped:
-            ids = [r.mention.id for r in records]
-            stored.add_delivery(
-                conn, ws.id, rule.id, **common, status="summarised", message={"mention_ids": ids}
-            )
+            held = {"mention_ids": list(mention_ids)}
+            stored.add_delivery(conn, ws.id, rule.id, **common, status="summarised", message=held)
             outcome.held += 1
             continue
         message = _render(svc, ws, recipient, body_for(_reader(svc, ws, recipient)))
@@ -428,6 +427,10 @@ def _plan(
         )
         outcome.messages += 1
     return pending
+
+
+def _ids(records: Sequence[MentionRecord]) -> list[int | None]:
+    return [r.mention.id for r in records]
 
 
 def _reader(svc: Services, ws: Workspace, recipient: Recipient | None = None) -> Reader:
@@ -700,7 +703,7 @@ def _spike(
 
         with svc.store.begin() as conn:
             pending = _plan(
-                svc, conn, ws, rule, "spike", body, examples, now, outcome, rise.measure
+                svc, conn, ws, rule, "spike", body, _ids(examples), now, outcome, rise.measure
             )
         _attempt_all(svc, rule, pending, now, http)
 
@@ -910,7 +913,7 @@ def digest(
         return _digest_body(rule, numbers, reader)
 
     with svc.store.begin() as conn:
-        pending = _plan(svc, conn, ws, rule, "digest", body, numbers.worst, moment, outcome)
+        pending = _plan(svc, conn, ws, rule, "digest", body, _ids(numbers.worst), moment, outcome)
     with _client(client) as http:
         _attempt_all(svc, rule, pending, moment, http)
     return outcome
@@ -939,7 +942,7 @@ def test(
         )
 
     with svc.store.begin() as conn:
-        pending = _plan(svc, conn, ws, rule, "test", body, newest, moment, Outcome())
+        pending = _plan(svc, conn, ws, rule, "test", body, _ids(newest), moment, Outcome())
     with _client(client) as http:
         for delivery in pending:
             _attempt(svc, rule, delivery, moment, http)

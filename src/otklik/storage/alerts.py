@@ -114,12 +114,11 @@ def matches_after(
     conn: Connection,
     filters: Filters,
     after_id: int,
-    limit: int,
     groups_for: filtering.GroupsFor | None,
     predicate_for: filtering.PredicateFor | None,
 ) -> tuple[list[int], int]:
-    """Ids (oldest first, at most `limit`) of the mentions after `after_id` that the filters
-    select, and the last mention id looked at (the rule's next cursor)."""
+    """Ids (oldest first) of the mentions after `after_id` that the filters select, and the
+    last mention id looked at (the rule's next cursor)."""
     assert filters.workspace_id is not None
     newest = conn.execute(
         sa.select(sa.func.max(mention.c.id)).where(
@@ -129,15 +128,18 @@ def matches_after(
     if newest is None:
         return [], after_id
     where = filtering.conditions(filters, conn.dialect.name, groups_for or _plain)
+    keep = predicate_for(filters.q) if (filters.q and predicate_for) else None
+    columns: list[Any] = [mention.c.id]
+    if keep is not None:
+        columns += [mention.c.title, mention.c.text]
     rows = conn.execute(
-        sa.select(mention.c.id, mention.c.title, mention.c.text)
+        sa.select(*columns)
         .select_from(filtering.base_from())
         .where(*where, mention.c.id > after_id, mention.c.id <= newest)
         .order_by(mention.c.id)
     ).all()
-    keep = predicate_for(filters.q) if (filters.q and predicate_for) else None
     ids = [r.id for r in rows if keep is None or keep(filtering.searchable(r.title, r.text))]
-    return ids[:limit], int(newest)
+    return ids, int(newest)
 
 
 def published_between(
