@@ -2,10 +2,10 @@
 a local SMTP server (aiosmtpd on loopback), with `otklik worker` running at its default poll
 interval (OTKLIK_WORKER_POLL_S) and the alert check scheduled every minute.
 
-Items arrive one at a time at random moments (a few seconds apart after the previous alert
-came), so they fall anywhere in the check's minute.
+Items arrive one at a time, each a random 0 to `--gap` seconds after the previous alert came
+(with the default minute, anywhere in the check's minute).
 
-Usage: python bench/alert_latency.py [--items 10] [--database-url URL]
+Usage: python bench/alert_latency.py [--items 10] [--gap 60] [--nudge] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=10)
     parser.add_argument("--database-url")
+    parser.add_argument("--gap", type=float, default=60.0)
     parser.add_argument(
         "--nudge",
         action="store_true",
@@ -105,7 +106,7 @@ def main() -> None:
                     raise SystemExit(f"{marker}: no e-mail within 180 s")
             latencies.append(inbox.arrived[marker] - started)
             print(f"{marker}: {latencies[-1]:.1f} s", flush=True)
-            time.sleep(rng.uniform(0, 20))
+            time.sleep(rng.uniform(0, args.gap))
     finally:
         worker.stop(timeout=30)
         controller.stop()

@@ -68,8 +68,14 @@ def test_over_the_cap_the_rest_of_the_hour_comes_as_one_summary(
     assert "3 more mentions" in summary["Subject"]
     assert "third" in parts(summary)["plain"] and "second" in parts(summary)["plain"]
     assert alerts.check(svc, ws, now=at("2025-03-01T12:01:00")).summaries == 0
-    statuses = [d.status for d in alerts.log(svc, ws, "all")]
-    assert statuses == ["sent", "summarised", "summarised", "sent"]
+    log = alerts.log(svc, ws, "all")
+    assert [(d.kind, d.status) for d in log] == [
+        ("summary", "sent"),
+        ("instant", "summarised"),
+        ("instant", "summarised"),
+        ("instant", "sent"),
+    ]
+    assert {d.summary_id for d in log[1:3]} == {log[0].id}
 
 
 def test_a_muted_rule_sends_nothing_and_skips_what_matched_meanwhile(

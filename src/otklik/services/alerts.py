@@ -536,6 +536,7 @@ def _summaries(
         if not held:
             return
         pending: list[Delivery] = []
+        carried: set[int] = set()
         for recipient in rule.recipients:
             mine = [d for d in held if d.recipient == recipient.address]
             if not mine:
@@ -558,9 +559,11 @@ def _summaries(
                 next_attempt_at=now + timedelta(seconds=RETRY_AFTER_S[0]),
             )
             stored.mark_carried(conn, [d.id for d in mine], made.id)
+            carried.update(d.id for d in mine)
             pending.append(made)
             outcome.summaries += 1
-        stored.mark_carried(conn, [d.id for d in held if d.summary_id is None], 0)
+        # Held for a recipient the rule no longer has: nobody to summarise them to.
+        stored.mark_carried(conn, [d.id for d in held if d.id not in carried], 0)
     _attempt_all(svc, rule, pending, now, http)
 
 
