@@ -34,6 +34,11 @@ def test_alerts_page_adds_mutes_tests_and_logs_in_russian(sqlite_world: WebWorld
     assert 'id="alert-tested"' in tested.text
     assert "OTKLIK_SMTP_URL" in tested.text  # why the e-mail could not go
     assert 'id="alert-log"' in tested.text and "повтор отправки" in tested.text
+    edit = client.get("/alerts", params={"edit": "жалобы"})
+    assert "Изменить уведомление" in edit.text and 'value="жалобы"' in edit.text
+    assert "boss@example.com:kk" in edit.text
+    kazakh = client.get("/lang/kk", params={"next": "/alerts"})
+    assert "Хабарландырулар" in kazakh.text and "қайта жіберілуде" in kazakh.text
 
 
 def test_alerts_api_adds_lists_tests_and_logs(sqlite_world: WebWorld) -> None:
