@@ -79,7 +79,9 @@ def main() -> None:
     svc = Services.open(settings, store, keep_pipelines=True)
     ws = svc.workspace()
     people = alerts.recipients_from(svc, ws, ["ops@example.com"], [])
-    alerts.add(svc, ws, "complaints", "instant", {"sentiment": "negative"}, people)
+    # A cap above the items sent, so none is held for the hour's summary.
+    rule = {"sentiment": "negative"}
+    alerts.add(svc, ws, "complaints", "instant", rule, people, cap_per_hour=10_000)
     pipeline = svc.pipelines.for_workspace(ws)
     take(
         svc.store, ws, pipeline, [RawItem(1, {"text": "warm-up"}, "{}")], source_id=None, label="x"
