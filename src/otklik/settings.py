@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None,
         description="The address people and other systems reach this server at, e.g. "
-        "https://otklik.example.kz: survey links, invitation e-mails, webhook URLs and the "
-        "links in e-mailed reports use it (default: http://HOST:PORT).",
+        "https://otklik.example.kz: survey links, invitation e-mails, webhook URLs, "
+        "links in e-mailed reports and in alerts use it (default: http://HOST:PORT).",
     )
     survey_rate_limit: int = Field(
         30,

@@ -413,6 +413,7 @@ def _register_extensions() -> None:
         "otklik.cli.sources",
         "otklik.cli.surveys",
         "otklik.cli.campaigns",
+        "otklik.cli.alerts",
     ):
         try:
             loaded = importlib.import_module(module)

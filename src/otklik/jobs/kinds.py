@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
-from otklik.services import imports, mentions, queries, reanalyse, rematch, sources
+from otklik.services import alerts, imports, mentions, queries, reanalyse, rematch, sources
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.storage import Store, jobqueue, utcnow
@@ -248,6 +248,19 @@ def run_sheet_import(ctx: JobContext) -> dict[str, Any]:
     }
 
 
+# alerts
+
+
+def run_alerts_check(ctx: JobContext) -> dict[str, Any]:
+    """Check the workspace's alert rules once (instant, spike, summaries, retries)."""
+    return alerts.check(ctx.svc, ctx.ws).to_dict()
+
+
+def run_alert_digest(ctx: JobContext) -> dict[str, Any]:
+    """Send one digest rule's report."""
+    return alerts.digest(ctx.svc, ctx.ws, int(ctx.arguments["rule_id"])).to_dict()
+
+
 HANDLERS: dict[str, Handler] = {
     "import": run_import,
     "rematch_brand": run_rematch_brand,
@@ -258,6 +271,8 @@ HANDLERS: dict[str, Handler] = {
     "send_invitations": run_send_invitations,
     "report": run_report,
     "sheet_import": run_sheet_import,
+    "alerts_check": run_alerts_check,
+    "alert_digest": run_alert_digest,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

@@ -470,3 +470,11 @@ def enqueue_due(
             )
             made.append(queued)
     return made
+
+
+def remove_schedule(conn: Connection, ws_id: int, name: str) -> bool:
+    """Delete a schedule by name; False when there was none."""
+    gone = conn.execute(
+        sa.delete(schedule).where(schedule.c.workspace_id == ws_id, schedule.c.name == name)
+    )
+    return bool(gone.rowcount)

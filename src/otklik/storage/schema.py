@@ -639,3 +639,51 @@ traffic = sa.Table(
     sa.UniqueConstraint("workspace_id", "key"),
     sa.Index("ix_traffic_ws_day", "workspace_id", "day"),
 )
+
+alert_rule = sa.Table(
+    "alert_rule",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # instant|digest|spike
+    sa.Column("filters", sa.JSON, nullable=False),  # the feed's filter values, q included
+    sa.Column("recipients", sa.JSON, nullable=False),  # [{"channel", "address", ...}]
+    sa.Column("at_time", sa.String(5)),  # HH:MM, digests only
+    sa.Column("every", sa.String(8)),  # day|week, digests only
+    sa.Column("cap_per_hour", sa.Integer, nullable=False),
+    sa.Column("is_muted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("secret", sa.String(100), nullable=False),  # signs the rule's webhooks
+    sa.Column("cursor_mention_id", sa.BigInteger),  # instant: the last mention looked at
+    sa.Column("checked_at", sa.DateTime),  # spike: the last check
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name"),
+)
+
+alert_delivery = sa.Table(
+    "alert_delivery",
+    metadata,
+    _id(),
+    _ws(),
+    sa.Column(
+        "rule_id",
+        sa.Integer,
+        sa.ForeignKey("alert_rule.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),  # instant|digest|spike|summary|test
+    sa.Column("channel", sa.String(16), nullable=False),  # email|webhook
+    sa.Column("recipient", sa.String(1000), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # sent|failed|retrying|summarised
+    sa.Column("error", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("mention_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.JSON, nullable=False),  # what is (re)sent, or the mentions held
+    sa.Column("summary_id", sa.Integer),  # a summarised row: the summary that carried it
+    sa.Column("next_attempt_at", sa.DateTime),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime),
+    sa.Index("ix_alert_delivery_rule_id_created_at", "rule_id", "created_at"),
+    sa.Index("ix_alert_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+)

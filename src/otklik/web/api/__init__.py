@@ -14,7 +14,7 @@ from otklik.web.deps import WebState
 
 def build_api(state: WebState) -> FastAPI:
     """The API application, mounted at /api/v1 by create_app."""
-    from otklik.web.api import reports, routes, sources
+    from otklik.web.api import alerts, reports, routes, sources
 
     api = FastAPI(
         title="Otklik API",
@@ -31,6 +31,7 @@ def build_api(state: WebState) -> FastAPI:
     api.include_router(routes.router)
     api.include_router(sources.router)
     api.include_router(reports.router)
+    api.include_router(alerts.router)
 
     def bad_filter(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, FilterError)

@@ -9,6 +9,7 @@ def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
     from otklik.web.pages import (
         admin,
+        alerts,
         campaigns,
         catalog,
         jobs,
@@ -33,4 +34,5 @@ def routers() -> list[APIRouter]:
         survey_form.router,
         surveys.router,
         campaigns.router,
+        alerts.router,
     ]

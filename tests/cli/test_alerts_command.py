@@ -1,0 +1,56 @@
+"""`otklik alerts` on a real SQLite file: add, list, mute, test, log, remove."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from otklik.cli.main import cli
+
+
+def test_alerts_are_added_listed_muted_tested_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", f"sqlite:///{tmp_path / 'otklik.db'}")
+    monkeypatch.delenv("OTKLIK_SMTP_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    added = runner.invoke(
+        cli,
+        [
+            *("alerts", "add", "complaints", "--sentiment", "negative", "-q", "доставка"),
+            *("--email", "boss@example.com:kk", "--webhook", "http://127.0.0.1:9/hook"),
+            *("--style", "slack", "--cap", "5"),
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    assert "X-Otklik-Signature" in added.output
+    digest = ["alerts", "add", "morning", "--kind", "digest", "--every", "week"]
+    assert runner.invoke(cli, [*digest, "--email", "cmo@example.com"]).exit_code == 0
+    bad = runner.invoke(cli, ["alerts", "add", "x", "--kind", "digest", "--at", "25:00"])
+    assert bad.exit_code != 0
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
+    by_name = {r["name"]: r for r in listed}
+    assert by_name["complaints"]["filters"] == {"sentiment": ["negative"], "q": "доставка"}
+    assert by_name["complaints"]["recipients"] == [
+        {"channel": "email", "address": "boss@example.com", "language": "kk"},
+        {"channel": "webhook", "address": "http://127.0.0.1:9/hook", "style": "slack"},
+    ]
+    assert (by_name["morning"]["every"], by_name["morning"]["at"]) == ("week", "09:00")
+    assert runner.invoke(cli, ["alerts", "mute", "complaints"]).exit_code == 0
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
+    assert [r["muted"] for r in listed if r["name"] == "complaints"] == [True]
+    tested = runner.invoke(cli, ["alerts", "test", "complaints"])
+    assert tested.exit_code == 1  # no SMTP server set, nothing listens on port 9
+    log = json.loads(runner.invoke(cli, ["alerts", "log", "--format", "json"]).output)
+    assert {(d["channel"], d["status"]) for d in log} == {
+        ("email", "failed"),
+        ("webhook", "retrying"),
+    }
+    assert "OTKLIK_SMTP_URL" in next(d["error"] for d in log if d["channel"] == "email")
+    assert runner.invoke(cli, ["alerts", "remove", "complaints"]).exit_code == 0
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
+    assert [r["name"] for r in listed] == ["morning"]
