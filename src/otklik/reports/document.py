@@ -211,6 +211,7 @@ def _campaign(w: Writer, data: dict[str, Any]) -> list[Section]:
         {"field": w.gettext("Partners"), "value": ", ".join(c["partners"]) or "—"},
         {"field": w.gettext("Channels"), "value": ", ".join(c["channels"]) or "—"},
         {"field": w.gettext("UTM campaigns"), "value": ", ".join(c["utm_campaigns"]) or "—"},
+        {"field": w.gettext("Linked surveys"), "value": ", ".join(c.get("surveys") or []) or "—"},
         {"field": w.gettext("Notes"), "value": c["notes"] or "—"},
     ]
     sections = [
