@@ -24,7 +24,7 @@ METRICS = {
     "sessions": N_("Sessions"),
     "conversions": N_("Conversions"),
     "nps": N_("NPS"),
-    "csat": N_("CSAT, % satisfied"),
+    "csat": N_("CSAT, share satisfied"),
     "ces": N_("CES (mean effort, 1–7)"),
 }
 PERCENT_METRICS = frozenset(

@@ -320,8 +320,13 @@ def survey_score(
         for r in survey_service.responses_of(svc, record, since, until)
         if getattr(r, kind) is not None
     ]
-    scorer = {"nps": scores.nps, "csat": scores.csat, "ces": scores.ces}[kind]
-    result = scorer(values, min_answers)
+    result: scores.Nps | scores.Share | scores.Mean
+    if kind == "nps":
+        result = scores.nps(values, min_answers)
+    elif kind == "csat":
+        result = scores.csat(values, min_answers)
+    else:
+        result = scores.ces(values, min_answers)
     return {
         "value": result.value,
         "ci": None if result.low is None else [result.low, result.high],
