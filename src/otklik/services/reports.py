@@ -17,6 +17,7 @@ from scipy import stats
 from otklik.domain.campaign import Campaign
 from otklik.domain.records import Workspace
 from otklik.errors import InputError, NotFoundError
+from otklik.pipeline.stage import Item
 from otklik.reports import html, pdf, xlsx
 from otklik.reports.document import Document, build_document
 from otklik.services import campaigns as camp
@@ -257,7 +258,21 @@ def answers(svc: Services, ws: Workspace, found: Campaign, today: date) -> list[
                 "questions": [_question(svc, ws, q, given) for q in survey.questions],
             }
         )
+    _quote_sentiments(
+        svc, ws, [quote for s in out for q in s["questions"] for quote in q.get("quotes", [])]
+    )
     return out
+
+
+def _quote_sentiments(svc: Services, ws: Workspace, quotes: list[dict[str, Any]]) -> None:
+    # Each open answer gets its own sentiment from the workspace's pipeline (a response's
+    # mention joins all its answers); without a sentiment stage the mention's is kept.
+    if not quotes:
+        return
+    found = svc.pipelines.for_workspace(ws).analyse([Item.of(q["text"]) for q in quotes])
+    for quote, analysis in zip(quotes, found, strict=True):
+        if analysis.sentiment is not None:
+            quote["sentiment"] = analysis.sentiment
 
 
 def _question(svc: Services, ws: Workspace, question: Any, given: Sequence[Any]) -> dict[str, Any]:
