@@ -65,6 +65,9 @@ def test_campaign_report_page_pdf_and_xlsx(sqlite_world: WebWorld, tmp_path: Pat
     assert 'data-chart="' in page.text and "Сеанстар" in page.text
     assert "Kaspi" in page.text and "email-body" in page.text
     assert "Серіктес пен команданың жауаптары" in page.text  # the linked debrief's section
+    unlinked = client.post(report_url + "/surveys", data={"csrf": form["csrf"]})
+    assert 'id="surveys-link"' in unlinked.text
+    assert "Серіктес пен команданың жауаптары" not in unlinked.text
     pdf = client.get("/reports/campaign.pdf", params={"name": "Көктем"})
     assert pdf.headers["content-type"] == "application/pdf"
     import pypdfium2

@@ -145,6 +145,7 @@ def campaign_page(
         "campaign": data["campaign"],
         "team": data["team"],
         "metrics": camp.METRICS,
+        "surveys": [r.name for r in survey_service.list_surveys(state.svc, state.ws)],
         "can_edit": may(user.role, "analyst"),
         "link": f"/campaigns/{quote(name)}",
         "link_text": f"/campaigns/{name}",
@@ -202,6 +203,18 @@ def email_send(
     camp.campaign(state.svc, state.ws, name)  # 404 for an unknown campaign
     partner_email.send(state.svc, to, subject, body, lang)
     return RedirectResponse(f"/campaigns/{quote(name)}?sent=1#partner-email", status_code=303)
+
+
+@router.post("/campaigns/{name}/surveys")
+def surveys_link(
+    request: Request,
+    name: str,
+    _user: Annotated[User, Depends(form_user("analyst"))],
+    surveys: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Link surveys to the campaign (replacing the linked ones)."""
+    camp.link_surveys(web(request).svc, web(request).ws, name, surveys or [])
+    return RedirectResponse(f"/campaigns/{quote(name)}#section-answers", status_code=303)
 
 
 @router.post("/campaigns/{name}/retro")
