@@ -240,7 +240,7 @@ def answers(svc: Services, ws: Workspace, found: Campaign, today: date) -> list[
     start = found.starts_on
     end = min(found.periods()["after"][1], today)
     since, until = camp.local_bounds(ws, start, max(end, start))
-    out = []
+    out: list[dict[str, Any]] = []
     for name in found.surveys:
         try:
             record = survey_service.get(svc, ws, name)
