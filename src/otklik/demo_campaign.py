@@ -210,6 +210,41 @@ GOALS: tuple[dict[str, Any], ...] = (
     {"metric": "manual:leads", "target": 400, "wording": {"measurable": "Заявки из CRM"}},
     {"metric": "узнаваемость", "target": None, "wording": {}},
 )
+DEBRIEF = "Итоги с Kaspi Магазин"
+# The partner's debrief answers: days after the campaign's end, language, answers.
+DEBRIEF_ANSWERS: tuple[tuple[int, str, dict[str, Any]], ...] = (
+    (
+        2,
+        "ru",
+        {
+            "overall": 5,
+            "worked": "Отличная акция, спасибо! Бесплатная доставка привела новых покупателей.",
+            "improve": "Согласовывать макеты сторис на неделю раньше.",
+            "repeat": "yes",
+        },
+    ),
+    (
+        3,
+        "ru",
+        {
+            "overall": 4,
+            "worked": "Промокод в постах работал хорошо, клиенты довольны скоростью доставки.",
+            "improve": "Курьеры в последние дни опаздывали, были жалобы.",
+            "repeat": "yes",
+        },
+    ),
+    (
+        5,
+        "kk",
+        {
+            "overall": 4,
+            "worked": "Бірлескен ұтыс ойыны өте жақсы болды, рахмет!",
+            "improve": "Жарнама арналарын көбейту керек.",
+            "repeat": "maybe",
+        },
+    ),
+)
+
 NOTES = "Совместная акция с партнёром: бесплатная доставка заказов весной."
 RETRO = {
     "worked": "Reels с партнёром и вечерние посты (19–20 ч) дали лучший ER.",

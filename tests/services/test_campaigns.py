@@ -138,3 +138,7 @@ def test_demo_campaign_has_posts_traffic_and_goals(svc: Services) -> None:
     assert [r["rubric"] for r in data["smm"]["by_rubric"] if r["is_dead_horse"]] == ["Мемы"]
     assert data["funnel"]["lost_most"] is not None
     assert data["team"]["ideas"]
+    (debrief,) = data["answers"]  # the partner's debrief, linked and answered after the end
+    assert (debrief["survey"], debrief["responses"]) == (demo_campaign.DEBRIEF, 3)
+    overall = next(q for q in debrief["questions"] if q["id"] == "overall")
+    assert overall["mean"] == pytest.approx(round(13 / 3, 2))

@@ -35,8 +35,13 @@ def _import(world: WebWorld, tmp_path: Path) -> None:
 def test_campaign_report_page_pdf_and_xlsx(sqlite_world: WebWorld, tmp_path: Path) -> None:
     world = sqlite_world
     _import(world, tmp_path)
+    from otklik.services import surveys
+
+    svc = Services.open(world.settings, world.store)
+    surveys.add_from_template(svc, svc.workspace(), "Kaspi debrief", "partner-debrief")
     client = world.login("analyst")
     page = client.get("/campaigns")
+    assert 'name="surveys"' in page.text
     form = {
         "csrf": csrf_of(page.text),
         "name": "Көктем",
@@ -44,6 +49,7 @@ def test_campaign_report_page_pdf_and_xlsx(sqlite_world: WebWorld, tmp_path: Pat
         "ends_on": "2025-03-09",
         "utm_campaigns": "spring_sale",
         "partners": "Kaspi",
+        "surveys": "Kaspi debrief",
     }
     bad = client.post("/campaigns", data={**form, "ends_on": "2025-03-01"})
     assert bad.status_code == 422 and "Көктем" in bad.text
@@ -58,6 +64,10 @@ def test_campaign_report_page_pdf_and_xlsx(sqlite_world: WebWorld, tmp_path: Pat
     assert "орындалды" in page.text  # the goal is met, in Kazakh
     assert 'data-chart="' in page.text and "Сеанстар" in page.text
     assert "Kaspi" in page.text and "email-body" in page.text
+    assert "Серіктес пен команданың жауаптары" in page.text  # the linked debrief's section
+    unlinked = client.post(report_url + "/surveys", data={"csrf": form["csrf"]})
+    assert 'id="surveys-link"' in unlinked.text
+    assert "Серіктес пен команданың жауаптары" not in unlinked.text
     pdf = client.get("/reports/campaign.pdf", params={"name": "Көктем"})
     assert pdf.headers["content-type"] == "application/pdf"
     import pypdfium2

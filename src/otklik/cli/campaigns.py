@@ -44,6 +44,12 @@ def campaigns() -> None:
 @click.option("--utm-campaign", "utm_names", multiple=True, help="utm_campaign value (repeatable).")
 @click.option("--partner", "partners", multiple=True, help="A partner (repeatable).")
 @click.option("--channel", "channels", multiple=True, help="A channel it runs on (repeatable).")
+@click.option(
+    "--survey",
+    "survey_names",
+    multiple=True,
+    help="A linked survey by name (repeatable): partner debrief first, team retro, customers'.",
+)
 @click.option("--notes", help="Free notes.")
 @pass_app
 def campaigns_add(
@@ -55,9 +61,13 @@ def campaigns_add(
     utm_names: tuple[str, ...],
     partners: tuple[str, ...],
     channels: tuple[str, ...],
+    survey_names: tuple[str, ...],
     notes: str | None,
 ) -> None:
     """Add a campaign; before and after are the spans of its length around it.
+
+    Linked surveys (--survey) fill the report's "partner's and team's answers" and are
+    where nps, csat and ces goals are scored from.
 
     \b
     Example:
@@ -75,6 +85,7 @@ def campaigns_add(
         channels=channels,
         utm_campaigns=utm_names,
         notes=notes,
+        surveys=survey_names,
     )
     periods = found.periods()
     output.message(
@@ -107,6 +118,21 @@ def campaigns_list(app: AppContext, fmt: str) -> None:
         for c in camp.campaigns(app.services(), app.workspace())
     ]
     output.emit(rows, fmt, ["name", "from", "to", "phase", "brand", "utm_campaigns"])
+
+
+@campaigns.command("surveys")
+@click.argument("name")
+@click.argument("survey_names", nargs=-1)
+@pass_app
+def campaigns_surveys(app: AppContext, name: str, survey_names: tuple[str, ...]) -> None:
+    """Link surveys to a campaign by name (replaces the linked ones; none unlinks all).
+
+    \b
+    Example:
+      otklik campaigns surveys "Spring sale" "Kaspi debrief" "Team retro"
+    """
+    found = camp.link_surveys(app.services(), app.workspace(), name, survey_names)
+    output.message(f"campaign {found.name!r}: surveys {', '.join(found.surveys) or '—'}")
 
 
 @campaigns.command("retro")

@@ -23,6 +23,7 @@ class Campaign:
     partners: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     utm_campaigns: tuple[str, ...] = ()
+    surveys: tuple[str, ...] = ()  # names of linked surveys (partner debrief, team retro, ...)
     notes: str | None = None
     worked: str | None = None
     not_worked: str | None = None

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from otklik.i18n import N_, Formats, translator
+from otklik.surveys.document import text_in
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 METRICS = {
@@ -22,6 +23,9 @@ METRICS = {
     "clicks": N_("Link clicks"),
     "sessions": N_("Sessions"),
     "conversions": N_("Conversions"),
+    "nps": N_("NPS"),
+    "csat": N_("CSAT, share satisfied"),
+    "ces": N_("CES (mean effort, 1–7)"),
 }
 PERCENT_METRICS = frozenset(
     {"share_of_voice", "positive_share", "negative_share", "response_rate", "engagement_rate"}
@@ -38,6 +42,7 @@ WORDS = {
     "not_met": N_("not met"),
     "in_progress": N_("in progress"),
     "unmeasurable": N_("cannot be measured"),
+    "too_few": N_("too few answers to judge"),
     "not_measurable": N_("the metric cannot be measured"),
     "no_target": N_("no target"),
     "no_date": N_("no date"),
@@ -128,6 +133,10 @@ class Writer:
         """The message in this language, %-formatted with `values` when given."""
         return self.tr.gettext(message, **values)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The singular or plural message for `n`, with %(num)d filled in."""
+        return self.tr.ngettext(singular, plural, n)
+
     def word(self, code: str | None) -> str:
         """A stored code in words."""
         if code is None:
@@ -202,6 +211,7 @@ def _campaign(w: Writer, data: dict[str, Any]) -> list[Section]:
         {"field": w.gettext("Partners"), "value": ", ".join(c["partners"]) or "—"},
         {"field": w.gettext("Channels"), "value": ", ".join(c["channels"]) or "—"},
         {"field": w.gettext("UTM campaigns"), "value": ", ".join(c["utm_campaigns"]) or "—"},
+        {"field": w.gettext("Linked surveys"), "value": ", ".join(c.get("surveys") or []) or "—"},
         {"field": w.gettext("Notes"), "value": c["notes"] or "—"},
     ]
     sections = [
@@ -216,6 +226,7 @@ def _campaign(w: Writer, data: dict[str, Any]) -> list[Section]:
         _funnel(w, data["funnel"]),
         *_voice(w, data["voice"]),
         *_smm(w, data["smm"]),
+        *_answers(w, data.get("answers") or []),
         Section(
             "team",
             w.gettext("The team's conclusions"),
@@ -248,11 +259,17 @@ def _goals(w: Writer, goals: list[dict[str, Any]]) -> Section:
         problems = [w.word(p) for p in g["problems"] if not p.startswith("wording_missing:")]
         if missing:
             problems.append(f"{w.word('wording_missing')}: {', '.join(missing)}")
+        ci = g.get("ci")
+        interval = f"{w.cell(ci[0], kind)} … {w.cell(ci[1], kind)}" if ci else ""
+        if g.get("responses") is not None:
+            answers = w.ngettext("%(num)d answer", "%(num)d answers", g["responses"])
+            interval = f"{interval}; {answers}" if interval else answers
         rows.append(
             {
                 "metric": w.metric(g["metric"]),
                 "target": g["target"],
                 "actual": g["actual"],
+                "interval": interval or "—",
                 "_kinds": {"target": kind, "actual": kind},
                 "progress": g["progress"],
                 "status": w.word(g["status"]),
@@ -273,6 +290,7 @@ def _goals(w: Writer, goals: list[dict[str, Any]]) -> Section:
             Column("metric", w.gettext("Metric")),
             Column("target", w.gettext("Target"), "number"),
             Column("actual", w.gettext("Actual"), "number"),
+            Column("interval", w.gettext("95% interval, answers")),
             Column("progress", w.gettext("Progress"), "percent"),
             Column("status", w.gettext("Status")),
             Column("deadline", w.gettext("Deadline"), "date"),
@@ -281,6 +299,112 @@ def _goals(w: Writer, goals: list[dict[str, Any]]) -> Section:
         rows,
         chart=chart if goals else None,
     )
+
+
+def _answer_summary(w: Writer, q: dict[str, Any], languages: list[str]) -> str:
+    if q["kind"] == "nps":
+        counts = w.gettext(
+            "promoters %(p)s, passives %(s)s, detractors %(d)s",
+            p=q["promoters"],
+            s=q["passives"],
+            d=q["detractors"],
+        )
+        if q["nps"] is None:
+            return w.gettext("NPS: too few answers for a score") + "; " + counts
+        low, high = q["nps_ci"]
+        score = w.gettext(
+            "NPS %(value)s (95%% interval %(low)s … %(high)s)",
+            value=w.cell(q["nps"], "number"),
+            low=w.cell(low, "number"),
+            high=w.cell(high, "number"),
+        )
+        return score + "; " + counts
+    if "mean" in q:
+        if q["mean"] is None:
+            return "—"
+        text = w.gettext(
+            "mean %(mean)s of %(top)s",
+            mean=w.cell(q["mean"], "number"),
+            top=w.cell(q["scale"][1], "number"),
+        )
+        if q["kind"] == "csat":
+            share = (
+                w.gettext("CSAT: too few answers for a score")
+                if q["csat"] is None
+                else w.gettext("CSAT %(value)s", value=w.fmt.percent(q["csat"]))
+            )
+            text += "; " + share
+        return text
+    if "counts" in q:
+        return "; ".join(
+            f"{text_in(c['text'], w.language, languages)} — {w.cell(c['count'], 'number')}"
+            for c in q["counts"]
+        )
+    return w.gettext("open answers, quoted below")
+
+
+def _answers(w: Writer, surveys: list[dict[str, Any]]) -> list[Section]:
+    if not surveys:
+        return []
+    rows, quotes = [], []
+    for s in surveys:
+        title = text_in(s["title"], w.language, s["languages"]) or s["survey"]
+        for q in s["questions"]:
+            question = text_in(q["text"], w.language, s["languages"])
+            rows.append(
+                {
+                    "survey": title,
+                    "question": question,
+                    "answered": q["answered"],
+                    "summary": _answer_summary(w, q, s["languages"]) if q["answered"] else "—",
+                }
+            )
+            quotes += [
+                {
+                    "survey": title,
+                    "question": question,
+                    "text": quote["text"],
+                    "sentiment": w.word(quote["sentiment"]) or "—",
+                    "day": quote["day"],
+                }
+                for quote in q.get("quotes", [])
+            ]
+    first = surveys[0]["period"]
+    note = w.gettext(
+        "Answers to the surveys linked to the campaign, given %(span)s (from its first day to "
+        "the end of the after-period). Responses: %(counts)s.",
+        span=w.span(first),
+        counts=", ".join(
+            f"{text_in(s['title'], w.language, s['languages']) or s['survey']} — {s['responses']}"
+            for s in surveys
+        ),
+    )
+    return [
+        Section(
+            "answers",
+            w.gettext("The partner's and the team's answers"),
+            [
+                Column("survey", w.gettext("Survey")),
+                Column("question", w.gettext("Question")),
+                Column("answered", w.gettext("Answers"), "number"),
+                Column("summary", w.gettext("Summary")),
+            ],
+            rows,
+            note=note,
+        ),
+        Section(
+            "answer_quotes",
+            w.gettext("Quotes from the partner and the team"),
+            [
+                Column("survey", w.gettext("Survey")),
+                Column("question", w.gettext("Question")),
+                Column("text", w.gettext("Quote")),
+                Column("sentiment", w.gettext("Sentiment")),
+                Column("day", w.gettext("Day"), "date"),
+            ],
+            quotes,
+        ),
+    ]
 
 
 def _comparison(

@@ -15,6 +15,7 @@ from otklik.domain.filters import Filters
 from otklik.domain.records import Rejection, Workspace
 from otklik.errors import InputError
 from otklik.ingest.sheets import read_values
+from otklik.services import surveys as survey_service
 from otklik.services.catalog import brands as list_brands
 from otklik.services.context import Services
 from otklik.services.mentions import count_by
@@ -22,6 +23,7 @@ from otklik.services.queries import filters as parse_filters
 from otklik.storage import campaigns as store
 from otklik.storage import posts as post_store
 from otklik.storage import utcnow
+from otklik.surveys import scores
 
 # Metrics Otklik computes itself; `manual:NAME` names a metric the team enters per day.
 METRICS = (
@@ -36,7 +38,13 @@ METRICS = (
     "clicks",
     "sessions",
     "conversions",
+    "nps",
+    "csat",
+    "ces",
 )
+# Scored from survey answers (otklik.surveys.scores): NPS −100..100, CSAT in % (80 = 80%),
+# CES the mean on 1–7; each with its 95% interval and no value on too few answers.
+SURVEY_METRICS = ("nps", "csat", "ces")
 LOWER_IS_BETTER = frozenset({"negative_share", "first_response_hours"})
 FRACTIONS = frozenset(
     {"share_of_voice", "positive_share", "negative_share", "response_rate", "engagement_rate"}
@@ -73,9 +81,10 @@ def add_campaign(
     channels: Sequence[str] = (),
     utm_campaigns: Sequence[str] = (),
     notes: str | None = None,
+    surveys: Sequence[str] = (),
 ) -> Campaign:
     """Create a campaign (InputError for an empty name, an end before the start, a brand
-    the workspace does not have, or a name already taken)."""
+    or a linked survey the workspace does not have, or a name already taken)."""
     name = name.strip()
     if not name:
         raise InputError("a campaign needs a name")
@@ -93,10 +102,30 @@ def add_campaign(
         "partners": _list(partners),
         "channels": _list(channels),
         "utm_campaigns": [u.lower() for u in _list(utm_campaigns)],
+        "surveys": _known_surveys(svc, ws, surveys),
         "notes": notes or None,
     }
     with svc.store.begin() as conn:
         store.add_campaign(conn, ws.id, values, utcnow())
+    return campaign(svc, ws, name)
+
+
+def _known_surveys(svc: Services, ws: Workspace, names: Sequence[str]) -> list[str]:
+    wanted = list(dict.fromkeys(_list(names)))
+    known = {r.name for r in survey_service.list_surveys(svc, ws)}
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        raise InputError(
+            f"no survey named {', '.join(map(repr, missing))}; add it first (otklik surveys add)"
+        )
+    return wanted
+
+
+def link_surveys(svc: Services, ws: Workspace, name: str, surveys: Sequence[str]) -> Campaign:
+    """Replace the surveys linked to a campaign (InputError for a survey not in the workspace)."""
+    found = campaign(svc, ws, name)
+    with svc.store.begin() as conn:
+        store.update_campaign(conn, ws.id, found.id, {"surveys": _known_surveys(svc, ws, surveys)})
     return campaign(svc, ws, name)
 
 
@@ -252,7 +281,60 @@ def measure(
     if metric in ("sessions", "conversions"):
         rows = campaign_traffic(svc, ws, found, start, end)
         return float(sum(getattr(r, metric) or 0 for r in rows)) if rows else None
+    if metric in SURVEY_METRICS:
+        value = survey_score(svc, ws, found, metric, start, end)["value"]
+        return float(value) if value is not None else None
     return None
+
+
+def scored_surveys(svc: Services, ws: Workspace, found: Campaign, kind: str) -> list[Any]:
+    """The surveys a campaign's `kind` (nps, csat, ces) score comes from: its linked surveys
+    that ask such a question, or, when none of them does, every survey of the workspace
+    that does."""
+    every = [
+        r
+        for r in survey_service.list_surveys(svc, ws)
+        if survey_service.survey_of(r).first_of(kind) is not None
+    ]
+    linked = [r for r in every if r.name in found.surveys]
+    return linked or every
+
+
+def survey_score(
+    svc: Services,
+    ws: Workspace,
+    found: Campaign,
+    kind: str,
+    start: date,
+    end: date,
+    min_answers: int = scores.MIN_ANSWERS,
+) -> dict[str, Any]:
+    """NPS, CSAT or CES of the answers given on local days start..end (see `scored_surveys`),
+    by the surveys' own scoring: value (None on too few answers), interval, responses,
+    too_few and the survey names."""
+    since, until = local_bounds(ws, start, end)
+    chosen = scored_surveys(svc, ws, found, kind)
+    values = [
+        getattr(r, kind)
+        for record in chosen
+        for r in survey_service.responses_of(svc, record, since, until)
+        if getattr(r, kind) is not None
+    ]
+    result: scores.Nps | scores.Share | scores.Mean
+    if kind == "nps":
+        result = scores.nps(values, min_answers)
+    elif kind == "csat":
+        result = scores.csat(values, min_answers)
+    else:
+        result = scores.ces(values, min_answers)
+    return {
+        "value": result.value,
+        "ci": None if result.low is None else [result.low, result.high],
+        "responses": result.responses,
+        "too_few": result.value is None,
+        "min_answers": min_answers,
+        "surveys": [r.name for r in chosen],
+    }
 
 
 def mention_filters(
@@ -317,10 +399,18 @@ def goal_status(
     svc: Services, ws: Workspace, found: Campaign, goal: Goal, today: date
 ) -> dict[str, Any]:
     """Goal vs actual: the value measured from the campaign's start to the deadline,
-    met / not_met / in_progress / unmeasurable, and how far from the target."""
+    met / not_met / in_progress / unmeasurable, and how far from the target. A survey
+    metric carries its interval and answer count; on too few answers it is `too_few`,
+    never judged."""
     deadline = goal.deadline or found.ends_on
-    actual = measure(svc, ws, found, goal.metric, found.starts_on, min(deadline, today))
-    status = "unmeasurable"
+    end = min(deadline, today)
+    survey: dict[str, Any] | None = None
+    if goal.metric in SURVEY_METRICS:
+        survey = survey_score(svc, ws, found, goal.metric, found.starts_on, end)
+        actual = survey["value"]
+    else:
+        actual = measure(svc, ws, found, goal.metric, found.starts_on, end)
+    status = "too_few" if survey is not None and survey["too_few"] else "unmeasurable"
     gap = None
     if actual is not None and goal.target is not None:
         lower = goal.metric in LOWER_IS_BETTER
@@ -335,6 +425,8 @@ def goal_status(
         "gap": gap,
         "progress": (actual / goal.target) if actual is not None and goal.target else None,
         "status": status,
+        "ci": survey["ci"] if survey else None,
+        "responses": survey["responses"] if survey else None,
         "problems": list(check_goal(found, goal).problems),
         "wording": goal.wording,
     }

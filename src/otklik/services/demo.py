@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from otklik import demo, demo_campaign
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
-from otklik.services import campaigns, posts
+from otklik.services import campaigns, posts, surveys
 from otklik.services.context import Services
 from otklik.settings import Settings
 
@@ -39,7 +39,8 @@ def load(svc: Services, now: datetime | None = None) -> DemoResult:
 
 
 def load_campaign(svc: Services, ws: Workspace, now: datetime | None = None) -> None:
-    """The demo's posts, traffic, leads and a campaign with SMART goals."""
+    """The demo's posts, traffic, leads, a partner-debrief survey with a few answers, and a
+    campaign with SMART goals that links the debrief."""
     today = demo_campaign.today_of(now)
     with tempfile.TemporaryDirectory(prefix="otklik-demo-") as folder:
         for name, text, kind in (
@@ -51,6 +52,11 @@ def load_campaign(svc: Services, ws: Workspace, now: datetime | None = None) -> 
             posts.import_sheet(svc, ws, path, kind)
     campaigns.set_manual_values(svc, ws, "leads", demo_campaign.leads(today))
     start, end = demo_campaign.campaign_span(today)
+    debrief = surveys.add_from_template(svc, ws, demo_campaign.DEBRIEF, "partner-debrief")
+    for days_after, language, answers in demo_campaign.DEBRIEF_ANSWERS:
+        at = datetime.combine(end + timedelta(days=days_after), time(11, 0))
+        contact = {"name": demo_campaign.PARTNER}
+        surveys.respond(svc, ws, debrief, answers, language, "link", contact=contact, at=at)
     campaigns.add_campaign(
         svc,
         ws,
@@ -62,6 +68,7 @@ def load_campaign(svc: Services, ws: Workspace, now: datetime | None = None) -> 
         channels=["vk", "instagram", "telegram"],
         utm_campaigns=[demo_campaign.UTM_CAMPAIGN],
         notes=demo_campaign.NOTES,
+        surveys=[demo_campaign.DEBRIEF],
     )
     for goal in demo_campaign.GOALS:
         campaigns.add_goal(

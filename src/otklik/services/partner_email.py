@@ -50,6 +50,7 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
             **{k: w.cell(v, "number") for k, v in steps.items()},
         )
     )
+    lines += _feedback(w, data.get("answers") or [])
     team = data["team"]
     if team.get("worked"):
         lines += ["", w.gettext("What worked best: %(text)s", text=team["worked"])]
@@ -62,6 +63,32 @@ def draft(data: dict[str, Any], language: str, timezone: str) -> tuple[str, str]
         w.gettext("Best regards,"),
     ]
     return subject, "\n".join(lines)
+
+
+def _feedback(w: Writer, surveys: list[dict[str, Any]]) -> list[str]:
+    """The rating and one open answer (a positive one when there is) from the first linked
+    survey with answers: link the partner's debrief first."""
+    found = next((s for s in surveys if s["responses"]), None)
+    if found is None:
+        return []
+    out = [""]
+    rating = next(
+        (q for q in found["questions"] if q["kind"] == "rating" and q.get("mean") is not None),
+        None,
+    )
+    if rating is not None:
+        out.append(
+            w.gettext(
+                "Your rating of the campaign: %(mean)s of %(top)s.",
+                mean=w.cell(rating["mean"], "number"),
+                top=w.cell(rating["scale"][1], "number"),
+            )
+        )
+    quotes = [quote for q in found["questions"] for quote in q.get("quotes", [])]
+    quotes.sort(key=lambda quote: quote["sentiment"] != "positive")
+    if quotes:
+        out.append(w.gettext("Thank you for your words: “%(quote)s”", quote=quotes[0]["text"]))
+    return out if len(out) > 1 else []
 
 
 def can_send(svc: Services) -> bool:

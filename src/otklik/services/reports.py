@@ -8,25 +8,30 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scipy import stats
 
 from otklik.domain.campaign import Campaign
 from otklik.domain.records import Workspace
-from otklik.errors import InputError
+from otklik.errors import InputError, NotFoundError
+from otklik.pipeline.stage import Item
 from otklik.reports import html, pdf, xlsx
 from otklik.reports.document import Document, build_document
 from otklik.services import campaigns as camp
+from otklik.services import surveys as survey_service
 from otklik.services.context import Services
 from otklik.services.mentions import count_by, newest
 from otklik.services.smm import post_er, smm_report
+from otklik.surveys import scores
 
 KINDS = ("campaign", "smm", "brand")
 MAX_DAYS = 3660  # ten years: a longer period is a typo
 NOISE_P = 0.05  # a change is "more than noise" when the test's p-value is below this
 QUOTES_PER_SENTIMENT = 2
+QUOTES_PER_QUESTION = 5
 
 
 def previous_span(start: date, end: date) -> tuple[date, date]:
@@ -227,6 +232,102 @@ def voice(
     }
 
 
+def answers(svc: Services, ws: Workspace, found: Campaign, today: date) -> list[dict[str, Any]]:
+    """The partner's and the team's answers: for each survey linked to the campaign, the
+    responses given from the campaign's first day to the end of its after-period (or today),
+    summarised per question: score questions as mean (and NPS/CSAT by the surveys' scoring),
+    choice questions as counts per option, open answers quoted with their sentiment."""
+    start = found.starts_on
+    end = min(found.periods()["after"][1], today)
+    since, until = camp.local_bounds(ws, start, max(end, start))
+    out: list[dict[str, Any]] = []
+    for name in found.surveys:
+        try:
+            record = survey_service.get(svc, ws, name)
+        except NotFoundError:  # renamed or deleted since it was linked
+            continue
+        survey = survey_service.survey_of(record)
+        given = survey_service.responses_of(svc, record, since, until)
+        out.append(
+            {
+                "survey": record.name,
+                "title": dict(survey.title),
+                "languages": list(survey.languages),
+                "responses": len(given),
+                "period": _span(start, max(end, start)),
+                "questions": [_question(svc, ws, q, given) for q in survey.questions],
+            }
+        )
+    _quote_sentiments(
+        svc, ws, [quote for s in out for q in s["questions"] for quote in q.get("quotes", [])]
+    )
+    return out
+
+
+def _quote_sentiments(svc: Services, ws: Workspace, quotes: list[dict[str, Any]]) -> None:
+    # Each open answer gets its own sentiment from the workspace's pipeline (a response's
+    # mention joins all its answers); without a sentiment stage the mention's is kept.
+    if not quotes:
+        return
+    found = svc.pipelines.for_workspace(ws).analyse([Item.of(q["text"]) for q in quotes])
+    for quote, analysis in zip(quotes, found, strict=True):
+        if analysis.sentiment is not None:
+            quote["sentiment"] = analysis.sentiment
+
+
+def _question(svc: Services, ws: Workspace, question: Any, given: Sequence[Any]) -> dict[str, Any]:
+    values = [(r, r.answers[question.id]) for r in given if r.answers.get(question.id) is not None]
+    out: dict[str, Any] = {
+        "id": question.id,
+        "kind": question.kind,
+        "text": dict(question.text),
+        "answered": len(values),
+    }
+    if question.scale:
+        numbers = [float(v) for _r, v in values if isinstance(v, int | float)]
+        out["scale"] = list(question.scale)
+        out["mean"] = round(sum(numbers) / len(numbers), 2) if numbers else None
+        if question.kind == "nps":
+            out.update(scores.nps([int(v) for v in numbers]).to_dict())
+        elif question.kind == "csat":
+            out.update(scores.csat([int(v) for v in numbers]).to_dict())
+    elif question.options:
+        counts: dict[str, int] = defaultdict(int)
+        for _r, value in values:
+            for chosen in value if isinstance(value, list) else [value]:
+                counts[str(chosen)] += 1
+        out["counts"] = [
+            {"option": o.id, "text": dict(o.text), "count": counts.get(o.id, 0)}
+            for o in question.options
+        ]
+    else:
+        quotes = []
+        for response, value in reversed(values[-QUOTES_PER_QUESTION:]):
+            text = str(value).strip()
+            if not text:
+                continue
+            sentiment = None
+            if response.mention_id is not None:
+                try:
+                    sentiment = svc.store.mention(ws, response.mention_id).analysis.sentiment
+                except NotFoundError:
+                    sentiment = None
+            quotes.append(
+                {
+                    "text": text if len(text) <= 300 else text[:297] + "…",
+                    "sentiment": sentiment,
+                    "language": response.language,
+                    "day": _local_day(response.created_at, ws.timezone),
+                }
+            )
+        out["quotes"] = quotes
+    return out
+
+
+def _local_day(moment: datetime, timezone: str) -> str:
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
 def campaign_report(svc: Services, ws: Workspace, name: str, today: date) -> dict[str, Any]:
     """Everything the campaign report shows."""
     found = camp.campaign(svc, ws, name)
@@ -239,6 +340,7 @@ def campaign_report(svc: Services, ws: Workspace, name: str, today: date) -> dic
             "partners": list(found.partners),
             "channels": list(found.channels),
             "utm_campaigns": list(found.utm_campaigns),
+            "surveys": list(found.surveys),
             "notes": found.notes,
             "phase": found.phase(today),
         },
@@ -257,6 +359,7 @@ def campaign_report(svc: Services, ws: Workspace, name: str, today: date) -> dic
             min(periods["after"][1], today),
         ),
         "smm": smm_report(svc, ws, found.starts_on, found.ends_on),
+        "answers": answers(svc, ws, found, today),
         "team": {"worked": found.worked, "not_worked": found.not_worked, "ideas": found.ideas},
     }
 

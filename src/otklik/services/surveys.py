@@ -237,10 +237,12 @@ def respond(
     contact: Mapping[str, Any] | None = None,
     invitation: InvitationRecord | None = None,
     strict: bool = False,
+    at: datetime | None = None,
 ) -> Outcome:
     """Take one response: checked answers become a mention (channel survey) through intake,
     the answers are kept with it, and a detractor, a CSAT of 1–2 or a negative open answer
-    opens a case. AnswersRejected names the question that is wrong."""
+    opens a case. AnswersRejected names the question that is wrong. `at` (naive UTC) dates
+    a response given earlier, as the demo's are."""
     survey = survey_of(record)
     checked = checking.check(survey, given, strict=strict)
     if not checked.is_valid:
@@ -249,7 +251,7 @@ def respond(
     person = dict(contact or {})
     if invitation is not None:
         person = {"email": invitation.email, "name": invitation.name, **invitation.fields, **person}
-    now = utcnow()
+    now = at or utcnow()
     found = checking.scores(survey, checked.answers)
     with svc.store.begin() as conn:
         if invitation is not None and not rows.claim_answer(conn, invitation.id, now):

@@ -24,6 +24,7 @@ def _campaign(row: Row[Any]) -> Campaign:
         partners=tuple(row.partners or ()),
         channels=tuple(row.channels or ()),
         utm_campaigns=tuple(row.utm_campaigns or ()),
+        surveys=tuple(row.surveys or ()),
         notes=row.notes,
         worked=row.worked,
         not_worked=row.not_worked,

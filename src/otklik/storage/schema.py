@@ -549,6 +549,7 @@ campaign = sa.Table(
     sa.Column("partners", sa.JSON, nullable=False),
     sa.Column("channels", sa.JSON, nullable=False),
     sa.Column("utm_campaigns", sa.JSON, nullable=False),
+    sa.Column("surveys", sa.JSON, nullable=False, server_default="[]"),  # linked, by name
     sa.Column("notes", sa.Text),
     sa.Column("worked", sa.Text),
     sa.Column("not_worked", sa.Text),

@@ -20,7 +20,7 @@ Viewer = Annotated[User, Depends(api_user("viewer"))]
 @router.get("/campaigns")
 def list_campaigns(request: Request, _user: Viewer) -> dict[str, Any]:
     """The workspace's campaigns, newest first: name, `from`, `to`, brand, partners,
-    channels, UTM campaign names, notes."""
+    channels, UTM campaign names, linked survey names (`surveys`), notes."""
     state = web(request)
     return {
         "items": [
@@ -32,6 +32,7 @@ def list_campaigns(request: Request, _user: Viewer) -> dict[str, Any]:
                 "partners": list(c.partners),
                 "channels": list(c.channels),
                 "utm_campaigns": list(c.utm_campaigns),
+                "surveys": list(c.surveys),
                 "notes": c.notes,
             }
             for c in camp.campaigns(state.svc, state.ws)

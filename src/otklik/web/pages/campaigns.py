@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from otklik.errors import InputError, NotFoundError
 from otklik.services import campaigns as camp
 from otklik.services import catalog, partner_email, posts, reports, utm
+from otklik.services import surveys as survey_service
 from otklik.services.users import User
 from otklik.web.auth import may
 from otklik.web.deps import form_user, page_user, render, web
@@ -38,6 +39,7 @@ def _campaigns(request: Request, user: User, status_code: int = 200, **extra: An
     context = {
         "campaigns": [(c, c.phase(today)) for c in camp.campaigns(state.svc, state.ws)],
         "brands": catalog.brands(state.svc, state.ws),
+        "surveys": [r.name for r in survey_service.list_surveys(state.svc, state.ws)],
         "can_edit": may(user.role, "analyst"),
         **extra,
     }
@@ -63,6 +65,7 @@ def campaign_add(
     utm_campaigns: Annotated[str, Form()] = "",
     partners: Annotated[str, Form()] = "",
     channels: Annotated[str, Form()] = "",
+    surveys: Annotated[list[str] | None, Form()] = None,
     notes: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a campaign; a refused one comes back with the reason and what was typed."""
@@ -82,6 +85,7 @@ def campaign_add(
             channels=channels.split(","),
             utm_campaigns=utm_campaigns.split(","),
             notes=notes,
+            surveys=surveys or [],
         )
     except InputError as exc:
         kept = {
@@ -92,6 +96,7 @@ def campaign_add(
             "utm_campaigns": utm_campaigns,
             "partners": partners,
             "channels": channels,
+            "surveys": surveys or [],
             "notes": notes,
         }
         error = translator_of(request, user).gettext("The campaign was not saved; see the details.")
@@ -140,6 +145,7 @@ def campaign_page(
         "campaign": data["campaign"],
         "team": data["team"],
         "metrics": camp.METRICS,
+        "surveys": [r.name for r in survey_service.list_surveys(state.svc, state.ws)],
         "can_edit": may(user.role, "analyst"),
         "link": f"/campaigns/{quote(name)}",
         "link_text": f"/campaigns/{name}",
@@ -197,6 +203,18 @@ def email_send(
     camp.campaign(state.svc, state.ws, name)  # 404 for an unknown campaign
     partner_email.send(state.svc, to, subject, body, lang)
     return RedirectResponse(f"/campaigns/{quote(name)}?sent=1#partner-email", status_code=303)
+
+
+@router.post("/campaigns/{name}/surveys")
+def surveys_link(
+    request: Request,
+    name: str,
+    _user: Annotated[User, Depends(form_user("analyst"))],
+    surveys: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Link surveys to the campaign (replacing the linked ones)."""
+    camp.link_surveys(web(request).svc, web(request).ws, name, surveys or [])
+    return RedirectResponse(f"/campaigns/{quote(name)}#section-answers", status_code=303)
 
 
 @router.post("/campaigns/{name}/retro")
