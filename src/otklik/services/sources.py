@@ -25,7 +25,7 @@ from otklik.ingest.intake import IntakeOptions, IntakeResult, take
 from otklik.ingest.poll import Poll, SourceError
 from otklik.ingest.webhook import BodyError
 from otklik.jobs.schedules import Rule, add_schedule
-from otklik.services import jobs
+from otklik.services import alerts, jobs
 from otklik.services.context import Services
 from otklik.storage import sources as stored
 from otklik.storage import utcnow
@@ -357,6 +357,8 @@ def run_source(
         else:
             say(f"{len(poll.items)} items read; analysing and storing")
             taken = _take(svc, ws, found, poll, say)
+            if taken.imported or taken.updated:
+                alerts.check_soon(svc, ws)  # instant alerts go out now, not at the next minute
             result = RunResult(
                 "ok",
                 taken.read,
@@ -500,6 +502,8 @@ def push(
         stored.record_run(
             conn, found.id, at=started, status="ok", error=None, taken=taken.imported, state=None
         )
+    if taken.imported or taken.updated:
+        alerts.check_soon(svc, ws)  # instant alerts go out now, not at the next minute
     ids = {item.position: item.external_id for item in items}
     return PushResult(
         [

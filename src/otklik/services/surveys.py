@@ -20,6 +20,7 @@ from otklik.errors import InputError, NotFoundError
 from otklik.i18n import language_or_default, translator
 from otklik.ingest.intake import IntakeOptions, take
 from otklik.ingest.raw import RawItem
+from otklik.services import alerts
 from otklik.services.context import Services
 from otklik.storage import surveys as rows
 from otklik.storage import utcnow
@@ -330,6 +331,7 @@ def _store_mention(
         mention_id = rows.mention_for(conn, ws.id, source_id, external_id)
     if mention_id is None:
         raise InputError(f"the response could not be stored as a mention (run {result.run_id})")
+    alerts.check_soon(svc, ws)  # an answer that matches an instant rule is sent at once
     return mention_id
 
 
