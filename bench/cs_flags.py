@@ -31,7 +31,8 @@ def main() -> None:
     backend = load_tier(args.tier)
     backend.load()
     texts = [r["text"] for r in rows]
-    flags = flag_texts(texts, backend.predict(texts, [None] * len(texts)))
+    labels = [p.label for p in backend.predict(texts, [None] * len(texts))]
+    flags = flag_texts(texts, labels)
     for language in ["all", "ru", "kk", "en"]:
         idx = [i for i, r in enumerate(rows) if language in ("all", r["language"])]
         for name in ("is_complaint", "is_question"):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "tags")
+DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "flags", "tags")
 
 
 class Settings(BaseSettings):

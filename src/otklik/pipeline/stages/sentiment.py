@@ -8,8 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from otklik.errors import ConfigError
 from otklik.pipeline.registry import register
-from otklik.pipeline.sentiment_backends import backend_for_path, load_backend
+from otklik.pipeline.sentiment_backends import (
+    TIERS,
+    backend_for_path,
+    encoder_installed,
+    load_backend,
+    shared_tier,
+)
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
 from otklik.pipeline.stage import Item
 
@@ -46,11 +53,12 @@ class BrandSentiment:
 
 @dataclass(frozen=True, slots=True)
 class Sentiment:
-    """An item's sentiment, its probability and source, and one per brand hit."""
+    """An item's sentiment, its probability, source and tier, and one per brand hit."""
 
     sentiment: str
     sentiment_score: float
     sentiment_source: str
+    sentiment_tier: str
     brand_sentiments: tuple[BrandSentiment, ...]
 
 
@@ -62,12 +70,21 @@ class SentimentStage:
     probabilities pulled halfway towards uniform so the score says we are unsure. Empty text
     is neutral with a low score. A star rating 1-5 multiplies the text's probabilities by
     `RATING_LIKELIHOOD`; 1-2 stars are never positive and 4-5 never negative, and
-    `sentiment_source` is "rating" when that changed the text's label or there was no text.
+    `sentiment_source` is "rating" when that changed the text's label or there was no text;
+    `sentiment_tier` names the backend that read the text (compact, encoder, cascade,
+    transformer).
+
+    `tier` chooses the shipped tier ("compact", "encoder", "cascade") when neither `model` nor
+    a workspace's own compact model (`model_path`) is given; those win, being the user's
+    choice. Without the encoder extra installed an encoder or cascade tier falls back to the
+    compact model, and `sentiment_tier` says so.
     """
 
     name = "sentiment"
     requires = frozenset({"clean_text", "language"})
-    provides = frozenset({"sentiment", "sentiment_score", "sentiment_source", "brand_sentiments"})
+    provides = frozenset(
+        {"sentiment", "sentiment_score", "sentiment_source", "sentiment_tier", "brand_sentiments"}
+    )
 
     def __init__(
         self,
@@ -75,11 +92,15 @@ class SentimentStage:
         model_path: Path | None = None,
         model: Path | None = None,
         device: str = "auto",
+        tier: str = "compact",
     ) -> None:
+        if tier not in TIERS:
+            raise ConfigError(f"unknown sentiment tier {tier!r}; tiers are {', '.join(TIERS)}")
         self.backend = backend
         self.model_path = model_path
         self.model = model
         self.device = device
+        self.tier = tier
 
     def load(self) -> None:
         """Pick and load the backend: `model` (a Hugging Face directory or a compact model
@@ -88,6 +109,8 @@ class SentimentStage:
         if self.backend is None:
             if self.model is not None:
                 self.backend = backend_for_path(self.model, self.device)
+            elif self.model_path is None and self.tier != "compact" and encoder_installed():
+                self.backend = shared_tier(self.tier)
             else:
                 self.backend = load_backend(self.model_path)
         self.backend.load()
@@ -131,8 +154,9 @@ class SentimentStage:
                 overall[position] = (label, score, source)
             else:
                 per_brand[position].append(BrandSentiment(label, score))
+        tier = self.backend.name
         return [
-            Sentiment(label, score, source, tuple(brands))
+            Sentiment(label, score, source, tier, tuple(brands))
             for (label, score, source), brands in zip(overall, per_brand, strict=True)
         ]
 
