@@ -46,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rematch_tag": N_("tag rule applied to history"),
         "reanalyse": N_("analysis run again"),
         "export": N_("export to a file"),
+        "upgrade_sentiment": N_("sentiment refined by the encoder model"),
     },
     "job_status": {
         "queued": N_("queued"),
