@@ -24,10 +24,11 @@ FACTS = [
 
 
 @pytest.mark.parametrize("text", FACTS)
-def test_a_problem_stated_as_a_fact_is_a_complaint_unless_praised(text: str) -> None:
+def test_a_problem_stated_as_a_fact_is_a_complaint_unless_inside_praise(text: str) -> None:
     assert is_complaint(text, "neutral")
     assert is_complaint(text, "negative")
-    assert not is_complaint(text, "positive")
+    assert is_complaint(text, "positive")  # a fact the model misread
+    assert not is_complaint(f"{text}, but thank you, great service otherwise", "positive")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.jobs.worker import Worker
+from otklik.pipeline.sentiment_backends.encoder import dequantize
 from otklik.pipeline.stage import Item
 from otklik.search_terms import open_store
 from otklik.services import Services, imports, jobs, mentions, upgrade
@@ -84,6 +85,11 @@ def test_import_stores_compact_labels_and_a_job_upgrades_them_newest_first(
     after = tiers(svc, ws)
     assert [tier for _, tier, _ in after[:-1]] == ["encoder"] * 5
     assert after[-1][2] == "person"  # the correction stays, never relabelled
+    ids = [r.mention.id or 0 for r in mentions.walk(svc, ws, Filters())]
+    vectors = svc.store.embeddings(ws, ids)
+    assert set(vectors) == set(ids[:-1]) and {len(v) for v in vectors.values()} == {384}
+    first, second = (dequantize(vectors[i]) for i in ids[:2])
+    assert 0.9 < float(first @ first) < 1.1 and float(first @ second) < 0.99
     assert upgrade.remaining(svc, ws) == 0
 
 

@@ -121,6 +121,8 @@ class Analysis:
     # Near-duplicate evidence: band keys and the MinHash signature storage compares.
     near_keys: tuple[int, ...] = ()
     signature: bytes | None = None
+    # The encoder's sentence embedding as int8 (384 bytes), when the encoder tier ran.
+    embedding: bytes | None = None
 
 
 def similarity(left: bytes, right: bytes) -> float:

@@ -109,6 +109,7 @@ def analysis_of(item: Item) -> Analysis:
         tags=list(item.get("tag_ids") or ()),
         near_keys=tuple(item.get("dedupe_keys") or ()),
         signature=item.get("signature"),
+        embedding=item.get("embedding"),
     )
 
 

@@ -491,6 +491,7 @@ def analysis_row(
         "is_question": found.is_question,
         "duplicate_of": duplicate_of,
         "signature": found.signature,
+        "embedding": found.embedding,
         "analysed_at": now,
     }
 

@@ -113,6 +113,8 @@ analysis = sa.Table(
     sa.Column("is_question", sa.Boolean, nullable=False, server_default=sa.false()),  # 0009
     sa.Column("duplicate_of", sa.Integer),
     sa.Column("signature", sa.LargeBinary),
+    # The encoder's sentence embedding, int8 x 384 (0009): themes, similar mentions.
+    sa.Column("embedding", sa.LargeBinary),
     sa.Column("analysed_at", sa.DateTime, nullable=False),
     sa.Index("ix_analysis_ws_sentiment", "workspace_id", "sentiment"),
     sa.Index("ix_analysis_ws_language", "workspace_id", "language"),

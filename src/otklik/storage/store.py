@@ -239,8 +239,9 @@ class Store:
                     )
                 row.pop("duplicate_of")
                 row.pop("mention_id")
-                if row.get("signature") is None:
-                    row.pop("signature")
+                for same_text in ("signature", "embedding"):  # unchanged unless computed
+                    if row.get(same_text) is None:
+                        row.pop(same_text)
                 conn.execute(sa.update(analysis).where(analysis.c.mention_id == mid).values(**row))
             rollups.apply(conn, ws.id, rollups.combine(before, rollups.delta_for(conn, ids, 1)))
 
@@ -261,6 +262,18 @@ class Store:
                 )
             ]
             return feed.get_records(conn, ids)
+
+    def embeddings(self, ws: Workspace, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored int8 embeddings of these mentions (those the encoder tier read)."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                sa.select(analysis.c.mention_id, analysis.c.embedding).where(
+                    analysis.c.workspace_id == ws.id,
+                    analysis.c.mention_id.in_(list(ids)),
+                    analysis.c.embedding.is_not(None),
+                )
+            )
+            return {mid: bytes(vector) for mid, vector in rows}
 
     def count_to_upgrade(self, ws: Workspace, tiers: Sequence[str]) -> int:
         """How many mentions `to_upgrade` would still return, in all."""

@@ -96,6 +96,13 @@ _RESOLVED = re.compile(
     ),
     re.IGNORECASE,
 )
+# Praise beside a stated problem: a past hiccup inside a happy message, not a complaint.
+_PRAISE = re.compile(
+    r"спасибо|благодар\w*|отлично|молодц\w*|супер|рекомендую|доволь\w*|рахмет|рақмет"
+    r"|алғыс\w*|керемет|ризамын|rahmet|raqmet|keremet|thank\w*|great|excellent|awesome"
+    r"|love\b|amazing|recommend\w*|happy with",
+    re.IGNORECASE,
+)
 # Still something wrong after the resolution ("refunded, but only half").
 _BUT_STILL = re.compile(r"\b(?:но|бірақ|but|however|алайда|однако|тек|only|только)\b", re.I)
 
@@ -133,12 +140,15 @@ def is_resolved(text: str) -> bool:
 
 def is_complaint(text: str, sentiment: str | None) -> bool:
     """A complaint: a problem not reported as resolved, labelled negative or stated as a fact
-    (unless the label is positive: praise that mentions a past hiccup is not a complaint)."""
+    (a fact labelled positive counts only without praise beside it: a past hiccup inside a
+    happy message is not a complaint, a misread fact is)."""
     if not text.strip() or is_resolved(text):
         return False
     if sentiment == "negative":
         return True
-    return sentiment != "positive" and states_problem(text)
+    if not states_problem(text):
+        return False
+    return sentiment != "positive" or not _PRAISE.search(text)
 
 
 def flag_texts(texts: Sequence[str], sentiments: Sequence[str | None]) -> list[Flags]:

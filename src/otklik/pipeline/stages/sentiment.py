@@ -60,6 +60,8 @@ class Sentiment:
     sentiment_source: str
     sentiment_tier: str
     brand_sentiments: tuple[BrandSentiment, ...]
+    # The text's sentence embedding (int8) when the tier computed one, else None.
+    embedding: bytes | None
 
 
 @register("sentiment")
@@ -83,7 +85,14 @@ class SentimentStage:
     name = "sentiment"
     requires = frozenset({"clean_text", "language"})
     provides = frozenset(
-        {"sentiment", "sentiment_score", "sentiment_source", "sentiment_tier", "brand_sentiments"}
+        {
+            "sentiment",
+            "sentiment_score",
+            "sentiment_source",
+            "sentiment_tier",
+            "brand_sentiments",
+            "embedding",
+        }
     )
 
     def __init__(
@@ -140,6 +149,7 @@ class SentimentStage:
         by_index = dict(zip(readable, predictions, strict=True))
         overall: list[tuple[str, float, str]] = [("neutral", 0.0, "model")] * len(batch)
         per_brand: list[list[BrandSentiment]] = [[] for _ in batch]
+        vectors: list[bytes | None] = [None] * len(batch)
         for k, (position, hit_index) in enumerate(owners):
             item = batch[position]
             rating: int | None = _stars(item.get("rating"))
@@ -152,12 +162,15 @@ class SentimentStage:
             label, score, source = decide(prediction, languages[k], rating)
             if hit_index is None:
                 overall[position] = (label, score, source)
+                vectors[position] = prediction.embedding if prediction is not None else None
             else:
                 per_brand[position].append(BrandSentiment(label, score))
         tier = self.backend.name
         return [
-            Sentiment(label, score, source, tier, tuple(brands))
-            for (label, score, source), brands in zip(overall, per_brand, strict=True)
+            Sentiment(label, score, source, tier, tuple(brands), vector)
+            for (label, score, source), brands, vector in zip(
+                overall, per_brand, vectors, strict=True
+            )
         ]
 
 

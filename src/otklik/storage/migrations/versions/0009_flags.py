@@ -1,4 +1,5 @@
-"""complaint and question flags per mention; the sentiment tier that labelled it
+"""complaint and question flags per mention; the sentiment tier that labelled it and the
+encoder's int8 embedding
 
 Revision ID: 0009_flags
 Revises: 0004_i18n
@@ -25,10 +26,12 @@ def upgrade() -> None:
             sa.Column("is_question", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch.add_column(sa.Column("sentiment_tier", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("embedding", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("analysis") as batch:
+        batch.drop_column("embedding")
         batch.drop_column("sentiment_tier")
         batch.drop_column("is_question")
         batch.drop_column("is_complaint")
