@@ -13,6 +13,7 @@ from otklik.domain.filters import FilterError, Filters
 from otklik.domain.records import Workspace
 from otklik.search_terms import open_store
 from otklik.services import Services, imports, mentions, queries, reanalyse
+from otklik.services.corrections import correct_sentiment
 from otklik.settings import DEFAULT_STAGES, Settings
 
 CSV = (
@@ -91,3 +92,15 @@ def test_reanalysis_keeps_flags_consistent_with_the_text(
     assert "1" not in ids(svc, ws, complaint="yes")
     assert reanalyse.reanalyse(svc, ws, Filters()) == 5
     assert ids(svc, ws, complaint="yes") == {"4", "5"}
+    # A person's label decides: "resolved, it's fine" takes the mention out of complaints,
+    # and a re-analysis keeps it out.
+    five = next(
+        r.mention.id
+        for r in mentions.walk(svc, ws, Filters(complaint=True))
+        if r.mention.external_id == "5"
+    )
+    assert five is not None
+    correct_sentiment(svc, ws, five, "positive", "lead@example.com")
+    assert ids(svc, ws, complaint="yes") == {"4"}
+    reanalyse.reanalyse(svc, ws, Filters())
+    assert ids(svc, ws, complaint="yes") == {"4"}

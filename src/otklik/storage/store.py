@@ -237,6 +237,7 @@ class Store:
                     row.update(
                         sentiment=corrected[mid], sentiment_score=1.0, sentiment_source="person"
                     )
+                    row.pop("is_complaint")  # it follows the person's label (same text)
                 row.pop("duplicate_of")
                 row.pop("mention_id")
                 for same_text in ("signature", "embedding"):  # unchanged unless computed
@@ -262,6 +263,15 @@ class Store:
                 )
             ]
             return feed.get_records(conn, ids)
+
+    def set_complaint(self, ws: Workspace, mention_id: int, value: bool) -> None:
+        """Set a mention's complaint flag (after a person's sentiment correction)."""
+        with self.begin() as conn:
+            conn.execute(
+                sa.update(analysis)
+                .where(analysis.c.mention_id == mention_id, analysis.c.workspace_id == ws.id)
+                .values(is_complaint=value)
+            )
 
     def embeddings(self, ws: Workspace, ids: Sequence[int]) -> dict[int, bytes]:
         """The stored int8 embeddings of these mentions (those the encoder tier read)."""
