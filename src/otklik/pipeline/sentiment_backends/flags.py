@@ -9,6 +9,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
+from otklik.text.kazakh_latin import looks_latin_kazakh
+
 _QUESTION_START = re.compile(
     r"^\s*(?:(?:здравствуйте|добрый день|hi|hello|сәлеметсіз бе|salem)[,!.]?\s+)?"
     r"(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|would|should|any"
@@ -64,7 +67,7 @@ _PROBLEM = re.compile(
             r"кешік\w*|кешіг\w*|әлі (?:де )?(?:келмеді|жоқ|жауап|қайтар|күт)\w*|әлі күнге",
             r"келмеді|келген жоқ|жетпеді|жеткізбеді|жеткізілмеді|алмадым|ала алмай\w*",
             r"жауап (?:жоқ|бермей\w*|берген жоқ|бермеді|келмеді)|ешкім (?:жауап|көтер)\w*",
-            r"сынық|сынған|сынып|бұзыл\w*|жыртыл\w*|ашылған|ашық келді|зақым\w*|ақау\w*",
+            r"сынық|сынған|сынып|бұзыл\w*|жыртыл\w*|ашылған|ашылып|ашық келді|зақым\w*|ақау\w*",
             r"жетіспей\w*|жоғал\w*|басқа тауар|қате тауар|шатастыр\w*",
             r"екі рет (?:ақша )?(?:алын|шеші|түс|ал)\w*|екі рет төле\w*|артық (?:ақша|төле)\w*",
             r"(?:ақша\w*|ақшам) (?:қайтарылмады|қайтпады|қайтармады|әлі)\w*|қайтарылмады"
@@ -121,10 +124,20 @@ def is_question(text: str) -> bool:
     stripped = text.strip()
     if "?" in stripped:
         return True
-    first_sentence = re.split(r"(?<=[.!])\s+", stripped)
+    sentences = re.split(r"(?<=[.!])\s+", stripped)
     return any(
-        bool(_QUESTION_START.search(s) or _KAZAKH_PARTICLE.search(s)) for s in first_sentence
+        bool(_QUESTION_START.search(s) or _kazakh_particle_ends(s)) for s in sentences
     ) or bool(_REQUEST.search(stripped))
+
+
+def _kazakh_particle_ends(sentence: str) -> bool:
+    # Latin me/be/pe end English sentences too ("hung up on me"): they count only in a
+    # sentence that reads as Latin-script Kazakh.
+    found = _KAZAKH_PARTICLE.search(sentence)
+    if found is None:
+        return False
+    particle = found.group(0).strip(" ?.!").lower()
+    return particle in ("ma", "ba", "pa") or not particle.isascii() or looks_latin_kazakh(sentence)
 
 
 def states_problem(text: str) -> bool:
@@ -157,3 +170,25 @@ def flag_texts(texts: Sequence[str], sentiments: Sequence[str | None]) -> list[F
         Flags(is_complaint=is_complaint(text, label), is_question=is_question(text))
         for text, label in zip(texts, sentiments, strict=True)
     ]
+
+
+# How likely a text reads negative, neutral, positive given service evidence in it
+# (P(evidence | label), set by hand as the rating's likelihoods are, never fitted to a test).
+PROBLEM_LIKELIHOOD = (1.0, 0.4, 0.2)  # a problem stated as a fact, not resolved, no praise
+RESOLVED_LIKELIHOOD = (0.2, 0.4, 1.0)  # the problem was resolved
+
+
+def with_service_evidence(prediction: Prediction, text: str) -> Prediction:
+    """The prediction with service evidence weighed in: a problem stated as a fact (late,
+    missing, charged twice…) leans negative, a problem reported resolved leans positive."""
+    if is_resolved(text):
+        likelihood = RESOLVED_LIKELIHOOD
+    elif states_problem(text) and not _PRAISE.search(text):
+        likelihood = PROBLEM_LIKELIHOOD
+    else:
+        return prediction
+    fused = [
+        prediction.probabilities[label] * w for label, w in zip(LABELS, likelihood, strict=True)
+    ]
+    total = sum(fused) or 1.0
+    return Prediction.of([p / total for p in fused], prediction.embedding)

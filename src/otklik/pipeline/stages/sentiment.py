@@ -18,6 +18,7 @@ from otklik.pipeline.sentiment_backends import (
     shared_tier,
 )
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
+from otklik.pipeline.sentiment_backends.flags import with_service_evidence
 from otklik.pipeline.stage import Item
 
 SERVED_LANGUAGES = frozenset({"ru", "kk", "en"})
@@ -74,7 +75,9 @@ class SentimentStage:
     `RATING_LIKELIHOOD`; 1-2 stars are never positive and 4-5 never negative, and
     `sentiment_source` is "rating" when that changed the text's label or there was no text;
     `sentiment_tier` names the backend that read the text (compact, encoder, cascade,
-    transformer).
+    transformer). Service evidence is weighed in before the rating: a problem stated as a fact
+    (late, missing, charged twice…) leans negative, one reported resolved leans positive
+    (`flags.with_service_evidence`).
 
     `tier` chooses the shipped tier ("compact", "encoder", "cascade") when neither `model` nor
     a workspace's own compact model (`model_path`) is given; those win, being the user's
@@ -156,6 +159,8 @@ class SentimentStage:
             if hit_index is not None and len(item.get("brand_hits") or ()) > 1:
                 rating = None  # a rating is about the whole review, not each of several brands
             prediction = by_index.get(k)
+            if prediction is not None:
+                prediction = with_service_evidence(prediction, texts[k])
             if hit_index is not None and prediction is not None:
                 lean = int(item.get("brand_hits")[hit_index].comparison_lean or 0)
                 prediction = lean_towards(prediction, lean)
