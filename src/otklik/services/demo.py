@@ -5,6 +5,7 @@ from __future__ import annotations
 from otklik import demo
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
+from otklik.services import upgrade
 from otklik.services.context import Services
 from otklik.settings import Settings
 
@@ -26,5 +27,8 @@ def workspace_with_mentions(svc: Services) -> Workspace | None:
 
 def load(svc: Services) -> DemoResult:
     """Create the demo brands and tags and import the generated mentions into the settings'
-    workspace (InputError when it already has brands)."""
-    return demo.load_demo(svc.store, svc.settings)
+    workspace (InputError when it already has brands); like any big import, its compact
+    labels are upgraded to the encoder tier by a background job."""
+    result = demo.load_demo(svc.store, svc.settings)
+    upgrade.queue(svc, result.workspace)
+    return result
