@@ -1,6 +1,6 @@
 """Complaint and question flags on the customer-service set: precision, recall, F1 per language.
 
-Usage: python bench/cs_flags.py [bench/data/cs_eval.csv] [--tier compact|encoder]
+Usage: python bench/cs_flags.py [bench/data/cs_eval.csv] [--tier compact|encoder|cascade]
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from otklik.pipeline.sentiment_backends import load_tier
-from otklik.pipeline.sentiment_backends.flags import flag_texts
+from otklik.pipeline.sentiment_backends.flags import flag_texts, with_service_evidence
 
 
 def prf(truth: list[bool], guess: list[bool]) -> str:
@@ -31,7 +31,10 @@ def main() -> None:
     backend = load_tier(args.tier)
     backend.load()
     texts = [r["text"] for r in rows]
-    flags = flag_texts(texts, backend.predict(texts, [None] * len(texts)))
+    predictions = backend.predict(texts, [None] * len(texts))
+    # As the sentiment stage labels: service evidence weighed in.
+    labels = [with_service_evidence(p, t).label for p, t in zip(predictions, texts, strict=True)]
+    flags = flag_texts(texts, labels)
     for language in ["all", "ru", "kk", "en"]:
         idx = [i for i, r in enumerate(rows) if language in ("all", r["language"])]
         for name in ("is_complaint", "is_question"):

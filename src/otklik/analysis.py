@@ -22,11 +22,14 @@ def build_pipeline(
     tags: Sequence[Tag] = (),
     stages: Sequence[str] | None = None,
     sentiment_model: Path | None = None,
+    sentiment_tier: str = "compact",
 ) -> Pipeline:
     """The pipeline the settings name, each stage given its configuration.
 
     `sentiment_model` is the workspace's own compact model (`Store.sentiment_model`); the
-    sentiment stage uses it unless OTKLIK_SENTIMENT_MODEL names a model, which wins."""
+    sentiment stage uses it unless OTKLIK_SENTIMENT_MODEL names a model, which wins.
+    `sentiment_tier` is the shipped tier used when neither is set: "compact" for bulk
+    (file imports, re-analysis), "encoder" for live sources and the background upgrade."""
     names = list(stages if stages is not None else settings.stages)
     available = set(registry.registered())
     built: list[Stage] = []
@@ -36,8 +39,13 @@ def build_pipeline(
                 f"pipeline stage {name!r} is not available; known stages: "
                 f"{', '.join(sorted(available))} (set OTKLIK_STAGES)"
             )
-        built.append(registry.build(name, **_config(name, settings, brands, tags, sentiment_model)))
-    recipe = partial(build_pipeline, settings, list(brands), list(tags), names, sentiment_model)
+        config = _config(name, settings, brands, tags, sentiment_model)
+        if name == "sentiment":
+            config["tier"] = sentiment_tier
+        built.append(registry.build(name, **config))
+    recipe = partial(
+        build_pipeline, settings, list(brands), list(tags), names, sentiment_model, sentiment_tier
+    )
     return Pipeline(built, recipe=recipe)
 
 

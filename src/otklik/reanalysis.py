@@ -12,7 +12,7 @@ from otklik.storage import Store
 from otklik.storage.catalog import list_brands, list_tags
 
 # Stages whose results `update_analysis` stores; brands and tags have their own re-match.
-_STAGES = ("normalise", "language", "sentiment")
+_STAGES = ("normalise", "language", "sentiment", "flags")
 
 
 def reanalyse(
@@ -22,7 +22,8 @@ def reanalyse(
     filters: Filters,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Re-detect language and sentiment for matching mentions; people's corrections stay.
+    """Re-detect language, sentiment and flags for matching mentions; people's corrections
+    stay.
 
     Sentiment comes from OTKLIK_SENTIMENT_MODEL when set, else the workspace's own model
     (`otklik sentiment-model`), else the shipped one."""

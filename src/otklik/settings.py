@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "tags")
+DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "flags", "tags")
 
 
 class Settings(BaseSettings):
@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         "(transformer backend) or a compact model file (.npz) from `otklik train sentiment`. "
         "It wins over a workspace's own model (`otklik sentiment-model`); unset, each "
         "workspace uses its own model or the compact model shipped in the package.",
+    )
+    sentiment_upgrade: bool = Field(
+        True,
+        description="After a file import or a re-analysis (compact labels at once), relabel the "
+        "mentions with the encoder tier in a background job, newest first (needs the encoder "
+        "extra; people's corrections stay).",
+    )
+    upgrade_batch_size: int = Field(
+        64, ge=1, description="Mentions the background sentiment upgrade relabels per batch."
     )
     sentiment_device: str = Field(
         "auto", description="Device for the transformer backend: auto, cpu, cuda, cuda:N."

@@ -36,6 +36,22 @@ def test_language_is_detected_among_ru_kk_en_despite_links_and_handles() -> None
     assert [i["language"] for i in items] == ["ru", "kk", "kk", "en", None]
 
 
+def test_latin_kazakh_is_not_english_and_short_russian_is_not_kazakh() -> None:
+    texts = {
+        "Magan ote unady, rahmet": "kk",
+        "Qoldanba jaqsy, biraq jauap joq": "kk",
+        "Tapsyrys keshikti, áli kelmedi": "kk",
+        "Thanks, the flight was great": "en",
+        "Barça won again, great game by Nicolás": "en",
+        "Карта": "ru",
+        "Да не": "ru",
+        "Рахмет": "kk",  # Kazakh typed without Kazakh letters
+        "Жаксы ойын": "kk",
+    }
+    items = run([NormaliseStage(), LanguageStage()], list(texts))
+    assert {i["text"]: i["language"] for i in items} == texts
+
+
 def test_language_set_is_configurable_and_unknown_codes_are_refused() -> None:
     items = run(
         [NormaliseStage(), LanguageStage(languages=("ru", "uk"))],

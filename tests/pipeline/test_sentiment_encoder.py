@@ -105,6 +105,6 @@ def test_complaint_flag_follows_a_negative_label() -> None:
     backend = load_tier("compact")
     texts = ["Ужасный сервис, больше не закажу", "Спасибо, всё отлично!"]
     predictions = backend.predict(texts, [None, None])
-    flags = flag_texts(texts, predictions)
+    flags = flag_texts(texts, [p.label for p in predictions])
     assert [f.is_complaint for f in flags] == [p.label == "negative" for p in predictions]
     assert flags[0].is_complaint and not flags[1].is_complaint

@@ -74,8 +74,9 @@ def test_export_file_writes_every_row_of_the_view_with_progress(
     )
     from openpyxl import load_workbook
 
-    sheet = load_workbook(book, read_only=True)["mentions"]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(book, read_only=True)
+    rows = list(workbook["mentions"].iter_rows(values_only=True))
+    workbook.close()  # read-only workbooks keep the file open until closed
     assert rows[0] == mentions.EXPORT_COLUMNS and len(rows) == 1 + mentions.count(
         world.svc, world.ws, kk
     )

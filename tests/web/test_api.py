@@ -97,6 +97,11 @@ def test_filters_in_query_parameters_narrow_the_list(world: WebWorld) -> None:
     assert [m["rating"] for m in get("rating_min=4")["items"]] == [5.0]
     assert [m["language"] for m in get("language=kk")["items"]] == ["kk"]
     assert len(get("since=2025-03-02&until=2025-03-03")["items"]) == 2
+    # These stages flag nothing: every mention is "not a complaint", none is one.
+    assert len(get("complaint=no")["items"]) == 4 and get("complaint=yes")["items"] == []
+    assert {m["is_question"] for m in get("question=no")["items"]} == {False}
+    bad = world.client.get("/api/v1/mentions?complaint=maybe", headers=world.api("viewer"))
+    assert bad.status_code == 422 and "complaint" in bad.text
 
 
 def test_analyst_patches_case_tags_and_sentiment(world: WebWorld) -> None:

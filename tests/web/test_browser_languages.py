@@ -202,7 +202,17 @@ def test_every_page_speaks_the_chosen_language(
     page.fill("#brand-add input[name=query]", "BystroPost")
     page.click("#brand-add button[type=submit]")
     expect(page.locator('.rematch[data-state="done"]')).to_have_count(1)
-    for where in ("brands", "tags", "users", "jobs", "sources", "surveys", "campaigns", "utm", "alerts"):
+    for where in (
+        "brands",
+        "tags",
+        "users",
+        "jobs",
+        "sources",
+        "surveys",
+        "campaigns",
+        "utm",
+        "alerts",
+    ):
         visit(where, f"/{where}")
     context.close()
     assert problems == []

@@ -185,6 +185,9 @@ def test_feed_keeps_filters_in_the_url_and_pages(sqlite_world: WebWorld) -> None
     assert "channel=review&amp;channel=vk" in page  # export links keep the view
     bad = client.get("/mentions?sentiment=happy")
     assert bad.status_code == 422 and "sentiment" in bad.text
+    flagged = client.get("/mentions?complaint=no&question=yes").text
+    assert re.findall(r'<tr class="mention"', flagged) == []  # nothing here asks a question
+    assert re.search(r'<option value="yes" selected>', flagged)
 
 
 def test_export_has_tags_brands_and_case_fields(sqlite_world: WebWorld) -> None:

@@ -80,6 +80,16 @@ def filter_options(func: F) -> F:
             help="The brand's role: main subject, passing mention, or compared with another "
             "brand; with --brand, that brand's role.",
         ),
+        click.option(
+            "--complaint",
+            type=click.Choice(["yes", "no"]),
+            help="yes: only complaints (a reported problem); no: no complaints.",
+        ),
+        click.option(
+            "--question",
+            type=click.Choice(["yes", "no"]),
+            help="yes: only questions (asking for information); no: no questions.",
+        ),
         click.option("--since", help="From this date or moment (2025-01-01, ISO 8601)."),
         click.option("--until", help="Up to this date, inclusive (2025-01-31) or moment."),
         click.option(

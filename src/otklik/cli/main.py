@@ -400,6 +400,47 @@ def reanalyse(app: AppContext, /, background: bool, **kwargs: Any) -> None:
     output.message(f"re-analysed {done} mentions")
 
 
+@cli.command("upgrade-sentiment")
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue it as a job for `otklik worker` instead; prints the job id last.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Relabel at most this many now.")
+@pass_app
+def upgrade_sentiment(app: AppContext, /, background: bool, limit: int | None) -> None:
+    """Relabel compact-labelled mentions with the encoder tier, newest first.
+
+    A file import or a re-analysis stores compact labels at once and queues this as a
+    background job (kind upgrade_sentiment) by itself; run it here to do it now with
+    progress, or to see why it cannot run. People's corrections stay; a stopped run goes on
+    from where it was.
+
+    \b
+    Example:
+      otklik upgrade-sentiment              # with progress; Ctrl-C and run again to go on
+      otklik upgrade-sentiment --background # a worker does it; see `otklik jobs`
+    """
+    from otklik.services import jobs, upgrade
+
+    svc, ws = app.services(), app.workspace()
+    reason = upgrade.why_not(svc, ws)
+    if reason is not None:
+        raise click.ClickException(f"nothing to upgrade: {reason}")
+    if background:
+        job = jobs.enqueue(svc, ws, upgrade.KIND, {}, dedupe_key=upgrade.DEDUPE_KEY)
+        output.message(f"queued the sentiment upgrade as job {job.id}", err=True)
+        output.message(str(job.id))
+        return
+
+    def progress(done: int, total: int) -> None:
+        output.message(f"  relabelled {done} of {total} mentions", err=True)
+
+    done = upgrade.upgrade(svc, ws, progress, limit=limit)
+    left = upgrade.remaining(svc, ws)
+    output.message(f"relabelled {done} mentions with the encoder tier; {left} left")
+
+
 def _register_extensions() -> None:
     import importlib
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,6 +24,9 @@ class Filters:
     role: tuple[str, ...] = ()
     rating_min: float | None = None
     rating_max: float | None = None
+    # Only complaints (True), only non-complaints (False); the same for questions.
+    complaint: bool | None = None
+    question: bool | None = None
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
@@ -49,6 +53,8 @@ FILTER_NAMES = (
     "rating_max",
     "status",
     "role",
+    "complaint",
+    "question",
     "since",
     "until",
     "q",
@@ -97,10 +103,62 @@ def parse_filters(params: Mapping[str, Sequence[str] | str | None], tz: tzinfo) 
         text = _single(params.get(name))
         if text:
             values[name] = _moment(name, text, tz)
+    for name in ("complaint", "question"):
+        text = _single(params.get(name))
+        if text:
+            values[name] = _yes_no(name, text)
     q = _single(params.get("q"))
+    if q:
+        q = _take_flag_terms(q, values)
     if q:
         values["q"] = q
     return Filters(**values)
+
+
+# `is:complaint`, `is:question` (each optionally after NOT) in a query select by the flags.
+_FLAG_WORD = re.compile(r"is:(complaint|question)", re.IGNORECASE)
+
+
+def _take_flag_terms(q: str, values: dict[str, Any]) -> str:
+    """The query without its `is:` terms, which become the complaint/question filters; they
+    combine with the rest by AND only (a query with OR or parentheses cannot hold them)."""
+    words = q.split()
+    if not any(_FLAG_WORD.fullmatch(w) for w in words):
+        return q
+    if "OR" in words or "(" in q or ")" in q:
+        raise FilterError("q", "is:complaint and is:question combine with AND only (no OR, no ())")
+    kept: list[str] = []
+    for word in words:
+        flag = _FLAG_WORD.fullmatch(word)
+        if flag is None:
+            kept.append(word)
+            continue
+        wanted = not (kept and kept[-1] == "NOT")
+        if not wanted:
+            kept.pop()
+        name = flag.group(1).lower()
+        if values.get(name, wanted) != wanted:
+            raise FilterError(name, f"contradicts {'' if wanted else 'NOT '}{word} in the query")
+        values[name] = wanted
+    cleaned: list[str] = []
+    for word in kept:  # no AND left dangling where a term was taken out
+        if word == "AND" and (not cleaned or cleaned[-1] in ("AND", "NOT")):
+            continue
+        cleaned.append(word)
+    while cleaned and cleaned[-1] in ("AND", "NOT"):
+        cleaned.pop()
+    return " ".join(cleaned)
+
+
+YES = ("yes", "true", "1")
+NO = ("no", "false", "0")
+
+
+def _yes_no(name: str, text: str) -> bool:
+    word = text.casefold()
+    if word in YES or word in NO:
+        return word in YES
+    raise FilterError(name, f"{text!r} is not one of yes, no")
 
 
 def _single(raw: Sequence[str] | str | None) -> str | None:

@@ -110,13 +110,19 @@ class Analysis:
     sentiment: str | None = None
     sentiment_score: float | None = None
     sentiment_source: str | None = None  # "model" | "rating" | "person"
+    sentiment_tier: str | None = None  # "compact" | "encoder" | "cascade" | "transformer"
     is_spam: bool = False
+    # A reported problem that needs the company's action; a request for information.
+    is_complaint: bool = False
+    is_question: bool = False
     duplicate_of: int | None = None
     brands: list[BrandHit] = field(default_factory=list)
     tags: list[int] = field(default_factory=list)
     # Near-duplicate evidence: band keys and the MinHash signature storage compares.
     near_keys: tuple[int, ...] = ()
     signature: bytes | None = None
+    # The encoder's sentence embedding as int8 (384 bytes), when the encoder tier ran.
+    embedding: bytes | None = None
 
 
 def similarity(left: bytes, right: bytes) -> float:

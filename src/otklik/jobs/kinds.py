@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from otklik.domain.records import Workspace
 from otklik.errors import InputError
-from otklik.services import alerts, imports, mentions, queries, reanalyse, rematch, sources
+from otklik.services import (
+    alerts,
+    imports,
+    mentions,
+    queries,
+    reanalyse,
+    rematch,
+    sources,
+    upgrade,
+)
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.storage import Store, jobqueue, utcnow
@@ -190,6 +199,18 @@ def run_reanalyse(ctx: JobContext) -> dict[str, Any]:
     return {"reanalysed": reanalyse.reanalyse(ctx.svc, ctx.ws, filters, ctx.progress)}
 
 
+def run_upgrade_sentiment(ctx: JobContext) -> dict[str, Any]:
+    """Relabel compact-labelled mentions with the encoder tier, newest first; a later attempt
+    goes on with what is left and counts on from the progress already made."""
+    reason = upgrade.why_not(ctx.svc, ctx.ws)
+    if reason is not None:
+        return {"upgraded": 0, "skipped": reason}
+    before = int(ctx.job.progress_done or 0)
+    ctx.progress(before, before + upgrade.remaining(ctx.svc, ctx.ws))
+    done = upgrade.upgrade(ctx.svc, ctx.ws, ctx.progress, done_before=before)
+    return {"upgraded": before + done}
+
+
 def run_export(ctx: JobContext) -> dict[str, Any]:
     """Write the mentions a filter selects to a CSV or XLSX file (no row cap)."""
     filters = queries.filters(ctx.ws, dict(ctx.arguments.get("filters") or {}))
@@ -273,6 +294,7 @@ HANDLERS: dict[str, Handler] = {
     "sheet_import": run_sheet_import,
     "alerts_check": run_alerts_check,
     "alert_digest": run_alert_digest,
+    upgrade.KIND: run_upgrade_sentiment,
 }
 """Job kind → handler; after moving a use case into a service, point its entry there."""
 

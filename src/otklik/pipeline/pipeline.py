@@ -101,11 +101,15 @@ def analysis_of(item: Item) -> Analysis:
         sentiment=item.get("sentiment"),
         sentiment_score=item.get("sentiment_score"),
         sentiment_source=item.get("sentiment_source"),
+        sentiment_tier=item.get("sentiment_tier"),
         is_spam=bool(item.get("is_spam", False)),
+        is_complaint=bool(item.get("is_complaint", False)),
+        is_question=bool(item.get("is_question", False)),
         brands=brands,
         tags=list(item.get("tag_ids") or ()),
         near_keys=tuple(item.get("dedupe_keys") or ()),
         signature=item.get("signature"),
+        embedding=item.get("embedding"),
     )
 
 

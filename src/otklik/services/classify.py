@@ -13,6 +13,7 @@ from otklik.errors import InputError, OtklikError
 from otklik.ingest.files import detect_encoding
 from otklik.pipeline.sentiment_backends import load_tier
 from otklik.pipeline.sentiment_backends.base import SentimentBackend
+from otklik.pipeline.sentiment_backends.flags import with_service_evidence
 from otklik.pipeline.stage import Item
 from otklik.services.pipelines import classify_stages, for_classify
 from otklik.settings import Settings
@@ -87,7 +88,8 @@ def _relabel(encoder: SentimentBackend, items: Sequence[Item], rows: list[dict[s
         [str(items[k].get("clean_text")) for k in chosen],
         [items[k].get("language") for k in chosen],
     )
-    for k, prediction in zip(chosen, predictions, strict=True):
+    for k, found in zip(chosen, predictions, strict=True):
+        prediction = with_service_evidence(found, str(items[k].get("clean_text")))
         rows[k].update(
             sentiment=prediction.label, score=round(prediction.score, 4), tier=encoder.name
         )

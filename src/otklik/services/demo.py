@@ -9,7 +9,7 @@ from pathlib import Path
 from otklik import demo, demo_campaign
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
-from otklik.services import campaigns, posts, surveys
+from otklik.services import campaigns, posts, surveys, upgrade
 from otklik.services.context import Services
 from otklik.settings import Settings
 
@@ -32,9 +32,11 @@ def workspace_with_mentions(svc: Services) -> Workspace | None:
 def load(svc: Services, now: datetime | None = None) -> DemoResult:
     """Create the demo brands and tags, import the generated mentions into the settings'
     workspace (InputError when it already has brands), then its posts, traffic and a
-    campaign with goals."""
+    campaign with goals; like any big import, its compact labels are upgraded to the encoder
+    tier by a background job."""
     result = demo.load_demo(svc.store, svc.settings, now=now)
     load_campaign(svc, result.workspace, now)
+    upgrade.queue(svc, result.workspace)
     return result
 
 

@@ -16,7 +16,7 @@ from otklik.errors import InputError, NotFoundError
 from otklik.ingest import importer
 from otklik.ingest.importer import ImportOptions, ImportResult
 from otklik.ingest.mapping import parse_map_options
-from otklik.services import jobs
+from otklik.services import jobs, upgrade
 from otklik.services.context import Services
 from otklik.services.jobs import Job
 from otklik.storage import imports as import_runs
@@ -87,11 +87,15 @@ def import_file(
     """Import one file through the workspace's pipeline: every readable row is stored or
     rejected with its reason (InputError when the file cannot be read at all). With
     `resume_run_id`, an interrupted run of the same file is finished: its settled rows are
-    skipped and its counts kept."""
+    skipped and its counts kept. The compact labels it stores are upgraded by a background
+    job afterwards (see `services.upgrade`)."""
     pipeline = svc.pipelines.for_workspace(ws)
-    return importer.import_file(
+    result = importer.import_file(
         svc.store, ws, pipeline, path, options, progress, resume_run_id=resume_run_id
     )
+    if result.imported or result.updated:
+        upgrade.queue(svc, ws)
+    return result
 
 
 def interrupted_import(

@@ -27,6 +27,9 @@ EXPORT_COLUMNS = (
     "language",
     "sentiment",
     "sentiment_source",
+    "sentiment_tier",
+    "is_complaint",
+    "is_question",
     "rating",
     "author",
     "title",
@@ -120,6 +123,8 @@ def _flat(record: MentionRecord) -> dict[str, Any]:
     row["tags"] = "; ".join(row["tags"])
     if row["answers"] is not None:
         row["answers"] = json.dumps(row["answers"], ensure_ascii=False)
+    row["is_complaint"] = int(record.analysis.is_complaint)
+    row["is_question"] = int(record.analysis.is_question)
     row["first_response_at"] = _iso(record.first_response_at)
     row["resolved_at"] = _iso(record.resolved_at)
     return {c: row.get(c) for c in EXPORT_COLUMNS}

@@ -14,6 +14,11 @@ from otklik.settings import Settings
 from otklik.storage import Store, catalog
 
 CLASSIFY_STAGES = ("normalise", "language", "sentiment")
+BULK_TIER = "compact"
+"""The sentiment tier of file imports and re-analysis: thousands of texts a second; the
+background upgrade (job kind `upgrade_sentiment`) relabels them with LIVE_TIER later."""
+LIVE_TIER = "encoder"
+"""The sentiment tier of items from live sources (anything taken in that is not a file)."""
 """What `classify` runs: enough for language and sentiment, nothing stored."""
 
 
@@ -23,23 +28,34 @@ class Pipelines:
 
     def __init__(self, settings: Settings, store: Store, *, keep: bool) -> None:
         self.settings, self.store, self.keep = settings, store, keep
-        self._kept: dict[int, tuple[tuple[Any, ...], Pipeline]] = {}
+        self._kept: dict[tuple[int, str], tuple[tuple[Any, ...], Pipeline]] = {}
 
-    def for_workspace(self, ws: Workspace) -> Pipeline:
-        """The full pipeline (the configured stages) for analysing new mentions of `ws`."""
+    def for_workspace(self, ws: Workspace, tier: str = BULK_TIER) -> Pipeline:
+        """The full pipeline (the configured stages) for analysing new mentions of `ws`, its
+        sentiment from the shipped `tier` (unless the workspace or OTKLIK_SENTIMENT_MODEL
+        names a model): BULK_TIER for file imports, LIVE_TIER for live sources."""
         with self.store.connect() as conn:
             brands, tags = catalog.list_brands(conn, ws.id), catalog.list_tags(conn, ws.id)
         model = self.store.sentiment_model(ws)
         if not self.keep:
-            return build_pipeline(self.settings, brands, tags, sentiment_model=model)
+            return build_pipeline(
+                self.settings, brands, tags, sentiment_model=model, sentiment_tier=tier
+            )
         key = (tuple(self.settings.stages), tuple(brands), tuple(tags), _stamp(model))
-        kept = self._kept.get(ws.id)
+        kept = self._kept.get((ws.id, tier))
         if kept is not None and kept[0] == key:
             return kept[1]
-        built = build_pipeline(self.settings, brands, tags, sentiment_model=model)
+        built = build_pipeline(
+            self.settings, brands, tags, sentiment_model=model, sentiment_tier=tier
+        )
         built.load()
-        self._kept[ws.id] = (key, built)
+        self._kept[(ws.id, tier)] = (key, built)
         return built
+
+    def for_live_source(self, ws: Workspace) -> Pipeline:
+        """The pipeline for items from a live source (feeds, webhooks, surveys, e-mail):
+        every item through the encoder tier at once (compact when it is not installed)."""
+        return self.for_workspace(ws, LIVE_TIER)
 
 
 def classify_stages() -> list[str]:

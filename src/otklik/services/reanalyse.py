@@ -7,6 +7,7 @@ from collections.abc import Callable
 from otklik import reanalysis
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
+from otklik.services import upgrade
 from otklik.services.context import Services
 
 Progress = Callable[[int, int], None]
@@ -18,9 +19,13 @@ def reanalyse(
 ) -> int:
     """Re-detect language and sentiment of the matching mentions; people's corrections stay.
     Returns how many were analysed. Sentiment comes from OTKLIK_SENTIMENT_MODEL when set,
-    else the workspace's own model, else the shipped one."""
+    else the workspace's own model, else the shipped one (compact labels at once; a background
+    job upgrades them to the encoder tier afterwards, see `services.upgrade`)."""
     counted = _with_total(svc, ws, filters, progress)
-    return reanalysis.reanalyse(svc.store, ws, svc.settings, filters, counted)
+    done = reanalysis.reanalyse(svc.store, ws, svc.settings, filters, counted)
+    if done:
+        upgrade.queue(svc, ws)
+    return done
 
 
 def _with_total(

@@ -102,6 +102,8 @@ def _used_filters(filters: Filters) -> set[str]:
         "role",
         "rating_min",
         "rating_max",
+        "complaint",
+        "question",
         "since",
         "until",
         "q",

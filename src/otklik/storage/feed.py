@@ -23,7 +23,10 @@ _COLUMNS: list[Any] = [
     analysis.c.sentiment,
     analysis.c.sentiment_score,
     analysis.c.sentiment_source,
+    analysis.c.sentiment_tier,
     analysis.c.is_spam,
+    analysis.c.is_complaint,
+    analysis.c.is_question,
     analysis.c.duplicate_of,
 ]
 
@@ -182,7 +185,10 @@ def _record(
         sentiment=r.sentiment,
         sentiment_score=r.sentiment_score,
         sentiment_source=r.sentiment_source,
+        sentiment_tier=r.sentiment_tier,
         is_spam=bool(r.is_spam),
+        is_complaint=bool(r.is_complaint),
+        is_question=bool(r.is_question),
         duplicate_of=r.duplicate_of,
     )
     return MentionRecord(

@@ -39,6 +39,10 @@ def conditions(
         out.append(mention.c.rating >= filters.rating_min)
     if filters.rating_max is not None:
         out.append(mention.c.rating <= filters.rating_max)
+    if filters.complaint is not None:
+        out.append(analysis.c.is_complaint.is_(sa.true() if filters.complaint else sa.false()))
+    if filters.question is not None:
+        out.append(analysis.c.is_question.is_(sa.true() if filters.question else sa.false()))
     if filters.since is not None:
         out.append(mention.c.published_at >= filters.since)
     if filters.until is not None:

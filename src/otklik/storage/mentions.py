@@ -485,9 +485,13 @@ def analysis_row(
         "sentiment": found.sentiment,
         "sentiment_score": found.sentiment_score,
         "sentiment_source": found.sentiment_source,
+        "sentiment_tier": found.sentiment_tier,
         "is_spam": found.is_spam,
+        "is_complaint": found.is_complaint,
+        "is_question": found.is_question,
         "duplicate_of": duplicate_of,
         "signature": found.signature,
+        "embedding": found.embedding,
         "analysed_at": now,
     }
 

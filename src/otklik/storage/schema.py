@@ -116,9 +116,15 @@ analysis = sa.Table(
     sa.Column("sentiment", sa.String(16)),
     sa.Column("sentiment_score", sa.Float),
     sa.Column("sentiment_source", sa.String(16)),
+    # Which tier labelled it: compact, encoder, cascade, transformer (0009).
+    sa.Column("sentiment_tier", sa.String(16)),
     sa.Column("is_spam", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_complaint", sa.Boolean, nullable=False, server_default=sa.false()),  # 0009
+    sa.Column("is_question", sa.Boolean, nullable=False, server_default=sa.false()),  # 0009
     sa.Column("duplicate_of", sa.Integer),
     sa.Column("signature", sa.LargeBinary),
+    # The encoder's sentence embedding, int8 x 384 (0009): themes, similar mentions.
+    sa.Column("embedding", sa.LargeBinary),
     sa.Column("analysed_at", sa.DateTime, nullable=False),
     sa.Index("ix_analysis_ws_sentiment", "workspace_id", "sentiment"),
     sa.Index("ix_analysis_ws_language", "workspace_id", "language"),

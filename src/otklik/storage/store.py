@@ -237,12 +237,59 @@ class Store:
                     row.update(
                         sentiment=corrected[mid], sentiment_score=1.0, sentiment_source="person"
                     )
+                    row.pop("is_complaint")  # it follows the person's label (same text)
                 row.pop("duplicate_of")
                 row.pop("mention_id")
-                if row.get("signature") is None:
-                    row.pop("signature")
+                for same_text in ("signature", "embedding"):  # unchanged unless computed
+                    if row.get(same_text) is None:
+                        row.pop(same_text)
                 conn.execute(sa.update(analysis).where(analysis.c.mention_id == mid).values(**row))
             rollups.apply(conn, ws.id, rollups.combine(before, rollups.delta_for(conn, ids, 1)))
+
+    # Relabelling with a better tier (the background upgrade)
+
+    def to_upgrade(self, ws: Workspace, tiers: Sequence[str], limit: int) -> list[MentionRecord]:
+        """The newest `limit` mentions whose sentiment came from one of `tiers` (or was
+        stored before tiers were recorded), leaving out those a person corrected."""
+        with self.connect() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    sa.select(mention.c.id)
+                    .select_from(filtering.base_from())
+                    .where(_upgradable(ws, tiers))
+                    .order_by(mention.c.published_at.desc(), mention.c.id.desc())
+                    .limit(limit)
+                )
+            ]
+            return feed.get_records(conn, ids)
+
+    def set_complaint(self, ws: Workspace, mention_id: int, value: bool) -> None:
+        """Set a mention's complaint flag (after a person's sentiment correction)."""
+        with self.begin() as conn:
+            conn.execute(
+                sa.update(analysis)
+                .where(analysis.c.mention_id == mention_id, analysis.c.workspace_id == ws.id)
+                .values(is_complaint=value)
+            )
+
+    def embeddings(self, ws: Workspace, ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored int8 embeddings of these mentions (those the encoder tier read)."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                sa.select(analysis.c.mention_id, analysis.c.embedding).where(
+                    analysis.c.workspace_id == ws.id,
+                    analysis.c.mention_id.in_(list(ids)),
+                    analysis.c.embedding.is_not(None),
+                )
+            )
+            return {mid: bytes(vector) for mid, vector in rows}
+
+    def count_to_upgrade(self, ws: Workspace, tiers: Sequence[str]) -> int:
+        """How many mentions `to_upgrade` would still return, in all."""
+        with self.connect() as conn:
+            stmt = sa.select(sa.func.count()).select_from(filtering.base_from())
+            return int(conn.execute(stmt.where(_upgradable(ws, tiers))).scalar() or 0)
 
     # The workspace's own sentiment model
 
@@ -441,3 +488,12 @@ def _in(ws: Workspace, filters: Filters) -> Filters:
     from dataclasses import replace
 
     return replace(filters, workspace_id=ws.id)
+
+
+def _upgradable(ws: Workspace, tiers: Sequence[str]) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        mention.c.workspace_id == ws.id,
+        analysis.c.mention_id.is_not(None),
+        sa.or_(analysis.c.sentiment_tier.in_(list(tiers)), analysis.c.sentiment_tier.is_(None)),
+        sa.or_(analysis.c.sentiment_source.is_(None), analysis.c.sentiment_source != "person"),
+    )

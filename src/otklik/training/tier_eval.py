@@ -62,14 +62,21 @@ def labeller_for(tier: str, data_dir: Path | None) -> Labeller:
         if data_dir is None:
             raise InputError("the floor tier is trained on the fly: give --data")
         return train_floor(data_dir)
+    from otklik.pipeline.sentiment_backends.flags import with_service_evidence
+
     backend = load_tier(tier)
     backend.load()
 
     def label(texts: Sequence[str]) -> list[str]:
+        # As the sentiment stage labels: the tier's prediction with service evidence weighed in.
         out: list[str] = []
         for start in range(0, len(texts), 512):
             chunk = list(texts[start : start + 512])
-            out += [p.label for p in backend.predict(chunk, [None] * len(chunk))]
+            predictions = backend.predict(chunk, [None] * len(chunk))
+            out += [
+                with_service_evidence(p, text).label
+                for p, text in zip(predictions, chunk, strict=True)
+            ]
         return out
 
     return label

@@ -32,6 +32,13 @@ LABELS: dict[str, dict[str, str]] = {
         "rating": N_("the rating"),
         "person": N_("a person's correction"),
     },
+    "sentiment_tier": {
+        "compact": N_("compact model"),
+        "encoder": N_("encoder model"),
+        "cascade": N_("compact and encoder models"),
+        "transformer": N_("your transformer model"),
+    },
+    "flag": {"yes": N_("yes"), "no": N_("no")},
     "note": {"note": N_("internal note"), "reply": N_("reply")},
     "job_kind": {
         "import": N_("file import"),
@@ -44,6 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report": N_("report sent by e-mail"),
         "sheet_import": N_("posts or traffic import"),
         "poll_source": N_("source polled"),
+        "upgrade_sentiment": N_("sentiment refined by the encoder model"),
     },
     "source_kind": {
         "rss": N_("RSS/Atom feed"),
@@ -134,6 +142,9 @@ LABELS: dict[str, dict[str, str]] = {
         "language": N_("Language"),
         "sentiment": N_("Sentiment"),
         "sentiment_source": N_("Sentiment decided by"),
+        "sentiment_tier": N_("Sentiment model"),
+        "is_complaint": N_("Complaint"),
+        "is_question": N_("Question"),
         "rating": N_("Rating"),
         "author": N_("Author"),
         "title": N_("Title"),

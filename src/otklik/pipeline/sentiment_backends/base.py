@@ -16,13 +16,15 @@ class Prediction:
     label: str
     score: float
     probabilities: dict[str, float]
+    # The text's sentence embedding as int8 bytes, when the backend computed one (encoder).
+    embedding: bytes | None = None
 
     @classmethod
-    def of(cls, probabilities: Sequence[float]) -> Prediction:
+    def of(cls, probabilities: Sequence[float], embedding: bytes | None = None) -> Prediction:
         """Build a prediction from probabilities ordered as `LABELS`."""
         best = max(range(len(LABELS)), key=lambda k: probabilities[k])
         probs = {label: float(p) for label, p in zip(LABELS, probabilities, strict=True)}
-        return cls(LABELS[best], float(probabilities[best]), probs)
+        return cls(LABELS[best], float(probabilities[best]), probs, embedding)
 
 
 @runtime_checkable

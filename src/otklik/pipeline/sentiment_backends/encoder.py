@@ -148,6 +148,18 @@ class Embedder:
         return np.asarray(self._model.query(cut), dtype=np.float32).reshape(len(cut), -1)
 
 
+def quantize(embeddings: npt.NDArray[np.float32]) -> list[bytes]:
+    """L2-normalised embeddings as int8 (x 127) bytes, one per row: 384 bytes a text, and
+    cosine similarity survives it (themes, similar mentions, near copies)."""
+    scaled = np.clip(np.rint(np.asarray(embeddings) * 127.0), -127, 127).astype(np.int8)
+    return [row.tobytes() for row in scaled]
+
+
+def dequantize(vector: bytes) -> npt.NDArray[np.float32]:
+    """An int8 embedding back as floats (about unit length)."""
+    return np.frombuffer(vector, dtype=np.int8).astype(np.float32) / 127.0
+
+
 _EMBEDDER: list[Embedder] = []
 
 
@@ -179,17 +191,27 @@ class EncoderBackend:
 
     def probabilities(self, texts: Sequence[str]) -> FloatArray:
         """Class probabilities, one row per text, columns ordered as LABELS."""
+        return self.scored(texts)[0]
+
+    def scored(self, texts: Sequence[str]) -> tuple[FloatArray, npt.NDArray[np.float32]]:
+        """Class probabilities and the embeddings they came from, one row per text."""
         self.load()
         assert self.head is not None and self.compact is not None and self.embedder is not None
         if not texts:
-            return np.zeros((0, 3))
+            return np.zeros((0, 3)), np.zeros((0, 384), dtype=np.float32)
         embeddings = self.embedder.embed(texts)
-        return self.head.probabilities(embeddings, self.compact.logits(texts), scripts_of(texts))
+        logits = self.compact.logits(texts)
+        return self.head.probabilities(embeddings, logits, scripts_of(texts)), embeddings
 
     def predict(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[Prediction]:
-        """Label each text; the model reads the script from the text itself."""
+        """Label each text (the model reads the script from the text itself); each
+        prediction carries the text's embedding as int8."""
         del languages
-        return [Prediction.of(row) for row in self.probabilities(texts).tolist()]
+        probs, embeddings = self.scored(texts)
+        return [
+            Prediction.of(row, vector)
+            for row, vector in zip(probs.tolist(), quantize(embeddings), strict=True)
+        ]
 
 
 class CascadeBackend:
@@ -218,6 +240,11 @@ class CascadeBackend:
         probs = self.encoder.compact.probabilities(texts)
         unsure: list[int] = np.flatnonzero(probs.max(axis=1) < self.threshold).tolist()
         self.last_share = len(unsure) / max(len(texts), 1)
+        vectors: list[bytes | None] = [None] * len(texts)
         if unsure:
-            probs[unsure] = self.encoder.probabilities([texts[i] for i in unsure])
-        return [Prediction.of(row) for row in probs.tolist()]
+            probs[unsure], embeddings = self.encoder.scored([texts[i] for i in unsure])
+            for i, vector in zip(unsure, quantize(embeddings), strict=True):
+                vectors[i] = vector
+        return [
+            Prediction.of(row, vector) for row, vector in zip(probs.tolist(), vectors, strict=True)
+        ]

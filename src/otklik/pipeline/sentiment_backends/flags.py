@@ -1,6 +1,7 @@
 """Complaint and question flags beside sentiment, for ru, kk (Cyrillic and Latin) and en:
-a question from its punctuation and question words; a complaint when the text is a negative
-report of a problem rather than a question or a matter of taste."""
+a question from its punctuation and question words; a complaint when the text reports a
+problem (a negative label, or a problem stated as a fact: late, missing, broken, charged
+twice, no answer, refund not received, hung up…) that is not reported as resolved."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from otklik.pipeline.sentiment_backends.base import Prediction
+from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
+from otklik.text.kazakh_latin import looks_latin_kazakh
 
 _QUESTION_START = re.compile(
     r"^\s*(?:(?:здравствуйте|добрый день|hi|hello|сәлеметсіз бе|salem)[,!.]?\s+)?"
@@ -27,8 +29,88 @@ _REQUEST = re.compile(
     re.IGNORECASE,
 )
 
+# A problem stated as a fact, with or without a sentiment word. Stems, so that word forms
+# match; written from the kinds of service failure (delivery, goods, billing, support,
+# refunds, accounts), not from any evaluation text.
+_PROBLEM = re.compile(
+    "|".join(
+        [
+            # Russian
+            r"опозда\w*|задерж\w*|просроч\w*|до сих пор|всё ещё|все еще|так и не",
+            r"не (?:пришл|пришё|прише|приш|доставил|доставлен|привез|привёз|получил|вернул"
+            r"|вернули|отвеча|ответил|работает|работают|могу|смог|перезвонил|списал|пришел)\w*",
+            r"нет ответа|никто не|ни ответа|без ответа|игнорир\w*|бросил\w* трубку",
+            r"сломан\w*|слома\w*|разбит\w*|поврежд\w*|брак\w*|вскрыт\w*|порван\w*|протек\w*",
+            r"не хватает|недоста\w*|потерял\w*|пропал\w*|перепутал\w*|не т(?:от|у|от же) ",
+            r"\bдважды\b|\bдва раза\b|списал\w* лишн\w*|двойн\w* (?:списани|оплат)\w*",
+            r"сняли деньги|снял\w* деньги|списани\w* без|без моего согласия|автопродл\w*",
+            r"возврат\w* (?:не|нет|так и)|деньги не верн\w*|не вернул\w* деньги",
+            r"жду уже|ждём уже|ждем уже|уже (?:неделю|месяц|две недели|\d+ дн)\w*",
+            r"обманул\w*|обман\w*|ошибк\w* при оплат\w*|заблокирова\w*",
+            # English
+            r"\blate\b|\bdelay(?:ed|s)?\b|overdue|still (?:waiting|not|no|hasn't|haven't)",
+            r"never (?:arrived|came|received|got|answered|replied|showed)",
+            r"(?:has|have|had|did)(?:n't| not) (?:arrive|come|receive|get|answer|reply|respond"
+            r"|work|been (?:refunded|delivered|fixed|answered))\w*",
+            r"\bno (?:answer|reply|response|one (?:answers|replies|picks))\b|nobody (?:answers"
+            r"|replies|responds|picked)|not (?:responding|answering|working)",
+            r"(?:doesn't|does not|won't|can't|cannot|couldn't) (?:work|log|sign|open|load"
+            r"|connect|pay|charge|turn)\w*",
+            r"hung up|\bmissing\b|\bbroken\b|\bdamaged\b|\bcracked\b|\btorn\b|\bleak\w*",
+            r"wrong (?:item|size|order|colou?r|address|product|amount)|\blost\b",
+            r"charged (?:twice|double|two times|again|me|without)|double[- ]charged"
+            r"|overcharged|auto[- ]?renew\w*|renewed without",
+            r"refund (?:has not|hasn't|not|never|still|is still)\w*|no refund|without (?:a )?refund"
+            r"|\bcancel+ed my\b|\bopened\b (?:parcel|package|box)|(?:parcel|package|box)"
+            r" (?:was |came |arrived )?opened",
+            # Kazakh, Cyrillic
+            r"кешік\w*|кешіг\w*|әлі (?:де )?(?:келмеді|жоқ|жауап|қайтар|күт)\w*|әлі күнге",
+            r"келмеді|келген жоқ|жетпеді|жеткізбеді|жеткізілмеді|алмадым|ала алмай\w*",
+            r"жауап (?:жоқ|бермей\w*|берген жоқ|бермеді|келмеді)|ешкім (?:жауап|көтер)\w*",
+            r"сынық|сынған|сынып|бұзыл\w*|жыртыл\w*|ашылған|ашылып|ашық келді|зақым\w*|ақау\w*",
+            r"жетіспей\w*|жоғал\w*|басқа тауар|қате тауар|шатастыр\w*",
+            r"екі рет (?:ақша )?(?:алын|шеші|түс|ал)\w*|екі рет төле\w*|артық (?:ақша|төле)\w*",
+            r"(?:ақша\w*|ақшам) (?:қайтарылмады|қайтпады|қайтармады|әлі)\w*|қайтарылмады"
+            r"|қайтармады|қайтпады",
+            r"тұтқаны (?:қойып|тастап|тастады|қойды)\w*|трубканы (?:қойып|тастап|тастады|қойды)"
+            r"|жұмыс істемей\w*|кіре алмай\w*|ашылмай\w*|төлей алмай\w*|бұғатта\w*",
+            r"күтіп (?:жүрмін|отырмын|жатырмын)|күткеніме|апта болды|ай болды",
+            # Kazakh, Latin
+            r"keshik\w*|keshig\w*|kelmedi|kelgen joq|jetpedi|zhetpedi|zhetkizbedi|jetkizbedi",
+            r"(?:jauap|zhauap|zhauap) (?:joq|zhoq|bermei\w*|bermedi)|eshkim (?:jauap|zhauap)",
+            r"synyq|syngan|synyp|buzyl\w*|zhyrtyl\w*|jyrtyl\w*|ashylgan|zhogal\w*|jogal\w*",
+            r"eki ret|qaitarylmady|qaitarmady|qaitpady|jumys istemei\w*|zhumys istemei\w*"
+            r"|kire almai\w*|kutip (?:jurmin|zhurmin|otyrmyn)",
+        ]
+    ),
+    re.IGNORECASE,
+)
+# The problem is reported as resolved: not a complaint any more.
+_RESOLVED = re.compile(
+    "|".join(
+        [
+            r"решил\w*|решён|решен\w*|исправил\w*|вернули (?:деньги|всё|все|полностью)"
+            r"|деньги верн\w*|возврат пришёл|возврат пришел|вопрос закрыт|разобрались",
+            r"\bresolved\b|\bsorted\b|\bfixed\b|refund (?:came|arrived|was issued|went)"
+            r"|got (?:my|the) refund|refunded (?:me|in full|quickly|the next)|all good now",
+            r"шешілді|шешті|шешіп берді|қайтарылды|қайтарып берді|ақшам қайтты|түзетті",
+            r"sheshildi|sheshti|qaitaryldy|qaitaryp berdi",
+        ]
+    ),
+    re.IGNORECASE,
+)
+# Praise beside a stated problem: a past hiccup inside a happy message, not a complaint.
+_PRAISE = re.compile(
+    r"спасибо|благодар\w*|отлично|молодц\w*|супер|рекомендую|доволь\w*|рахмет|рақмет"
+    r"|алғыс\w*|керемет|ризамын|rahmet|raqmet|keremet|thank\w*|great|excellent|awesome"
+    r"|love\b|amazing|recommend\w*|happy with",
+    re.IGNORECASE,
+)
+# Still something wrong after the resolution ("refunded, but only half").
+_BUT_STILL = re.compile(r"\b(?:но|бірақ|but|however|алайда|однако|тек|only|только)\b", re.I)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Flags:
     """Whether a text is a complaint and whether it asks a question."""
 
@@ -42,17 +124,71 @@ def is_question(text: str) -> bool:
     stripped = text.strip()
     if "?" in stripped:
         return True
-    first_sentence = re.split(r"(?<=[.!])\s+", stripped)
+    sentences = re.split(r"(?<=[.!])\s+", stripped)
     return any(
-        bool(_QUESTION_START.search(s) or _KAZAKH_PARTICLE.search(s)) for s in first_sentence
+        bool(_QUESTION_START.search(s) or _kazakh_particle_ends(s)) for s in sentences
     ) or bool(_REQUEST.search(stripped))
 
 
-def flag_texts(texts: Sequence[str], predictions: Sequence[Prediction]) -> list[Flags]:
-    """Complaint and question flags for texts whose sentiment is already predicted (any tier):
-    a complaint is a text labelled negative (customer-service negatives are mostly reports of
-    a problem); a question is what `is_question` says."""
+def _kazakh_particle_ends(sentence: str) -> bool:
+    # Latin me/be/pe end English sentences too ("hung up on me"): they count only in a
+    # sentence that reads as Latin-script Kazakh.
+    found = _KAZAKH_PARTICLE.search(sentence)
+    if found is None:
+        return False
+    particle = found.group(0).strip(" ?.!").lower()
+    return particle in ("ma", "ba", "pa") or not particle.isascii() or looks_latin_kazakh(sentence)
+
+
+def states_problem(text: str) -> bool:
+    """True when the text states a service problem as a fact (late, missing, broken…)."""
+    return bool(_PROBLEM.search(text))
+
+
+def is_resolved(text: str) -> bool:
+    """True when the text reports its problem as resolved, with no "but" after it."""
+    found = _RESOLVED.search(text)
+    return found is not None and not _BUT_STILL.search(text, found.end())
+
+
+def is_complaint(text: str, sentiment: str | None) -> bool:
+    """A complaint: a problem not reported as resolved, labelled negative or stated as a fact
+    (a fact labelled positive counts only without praise beside it: a past hiccup inside a
+    happy message is not a complaint, a misread fact is)."""
+    if not text.strip() or is_resolved(text):
+        return False
+    if sentiment == "negative":
+        return True
+    if not states_problem(text):
+        return False
+    return sentiment != "positive" or not _PRAISE.search(text)
+
+
+def flag_texts(texts: Sequence[str], sentiments: Sequence[str | None]) -> list[Flags]:
+    """Complaint and question flags for texts whose sentiment label (any tier) is known."""
     return [
-        Flags(is_complaint=prediction.label == "negative", is_question=is_question(text))
-        for text, prediction in zip(texts, predictions, strict=True)
+        Flags(is_complaint=is_complaint(text, label), is_question=is_question(text))
+        for text, label in zip(texts, sentiments, strict=True)
     ]
+
+
+# How likely a text reads negative, neutral, positive given service evidence in it
+# (P(evidence | label), set by hand as the rating's likelihoods are, never fitted to a test).
+PROBLEM_LIKELIHOOD = (1.0, 0.4, 0.2)  # a problem stated as a fact, not resolved, no praise
+RESOLVED_LIKELIHOOD = (0.2, 0.4, 1.0)  # the problem was resolved
+
+
+def with_service_evidence(prediction: Prediction, text: str) -> Prediction:
+    """The prediction with service evidence weighed in: a problem stated as a fact (late,
+    missing, charged twice…) leans negative, a problem reported resolved leans positive."""
+    if is_resolved(text):
+        likelihood = RESOLVED_LIKELIHOOD
+    elif states_problem(text) and not _PRAISE.search(text):
+        likelihood = PROBLEM_LIKELIHOOD
+    else:
+        return prediction
+    fused = [
+        prediction.probabilities[label] * w for label, w in zip(LABELS, likelihood, strict=True)
+    ]
+    total = sum(fused) or 1.0
+    return Prediction.of([p / total for p in fused], prediction.embedding)

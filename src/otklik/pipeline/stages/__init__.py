@@ -1,5 +1,5 @@
 """Built-in stages; importing a module registers its stage."""
 
-from otklik.pipeline.stages import brands, dedupe, language, normalise, sentiment, tags
+from otklik.pipeline.stages import brands, dedupe, flags, language, normalise, sentiment, tags
 
-__all__ = ["brands", "dedupe", "language", "normalise", "sentiment", "tags"]
+__all__ = ["brands", "dedupe", "flags", "language", "normalise", "sentiment", "tags"]

@@ -8,9 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from otklik.errors import ConfigError
 from otklik.pipeline.registry import register
-from otklik.pipeline.sentiment_backends import backend_for_path, load_backend
+from otklik.pipeline.sentiment_backends import (
+    TIERS,
+    backend_for_path,
+    encoder_installed,
+    load_backend,
+    shared_tier,
+)
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction, SentimentBackend
+from otklik.pipeline.sentiment_backends.flags import with_service_evidence
 from otklik.pipeline.stage import Item
 
 SERVED_LANGUAGES = frozenset({"ru", "kk", "en"})
@@ -46,12 +54,15 @@ class BrandSentiment:
 
 @dataclass(frozen=True, slots=True)
 class Sentiment:
-    """An item's sentiment, its probability and source, and one per brand hit."""
+    """An item's sentiment, its probability, source and tier, and one per brand hit."""
 
     sentiment: str
     sentiment_score: float
     sentiment_source: str
+    sentiment_tier: str
     brand_sentiments: tuple[BrandSentiment, ...]
+    # The text's sentence embedding (int8) when the tier computed one, else None.
+    embedding: bytes | None
 
 
 @register("sentiment")
@@ -62,12 +73,30 @@ class SentimentStage:
     probabilities pulled halfway towards uniform so the score says we are unsure. Empty text
     is neutral with a low score. A star rating 1-5 multiplies the text's probabilities by
     `RATING_LIKELIHOOD`; 1-2 stars are never positive and 4-5 never negative, and
-    `sentiment_source` is "rating" when that changed the text's label or there was no text.
+    `sentiment_source` is "rating" when that changed the text's label or there was no text;
+    `sentiment_tier` names the backend that read the text (compact, encoder, cascade,
+    transformer). Service evidence is weighed in before the rating: a problem stated as a fact
+    (late, missing, charged twice…) leans negative, one reported resolved leans positive
+    (`flags.with_service_evidence`).
+
+    `tier` chooses the shipped tier ("compact", "encoder", "cascade") when neither `model` nor
+    a workspace's own compact model (`model_path`) is given; those win, being the user's
+    choice. Without the encoder extra installed an encoder or cascade tier falls back to the
+    compact model, and `sentiment_tier` says so.
     """
 
     name = "sentiment"
     requires = frozenset({"clean_text", "language"})
-    provides = frozenset({"sentiment", "sentiment_score", "sentiment_source", "brand_sentiments"})
+    provides = frozenset(
+        {
+            "sentiment",
+            "sentiment_score",
+            "sentiment_source",
+            "sentiment_tier",
+            "brand_sentiments",
+            "embedding",
+        }
+    )
 
     def __init__(
         self,
@@ -75,11 +104,15 @@ class SentimentStage:
         model_path: Path | None = None,
         model: Path | None = None,
         device: str = "auto",
+        tier: str = "compact",
     ) -> None:
+        if tier not in TIERS:
+            raise ConfigError(f"unknown sentiment tier {tier!r}; tiers are {', '.join(TIERS)}")
         self.backend = backend
         self.model_path = model_path
         self.model = model
         self.device = device
+        self.tier = tier
 
     def load(self) -> None:
         """Pick and load the backend: `model` (a Hugging Face directory or a compact model
@@ -88,6 +121,8 @@ class SentimentStage:
         if self.backend is None:
             if self.model is not None:
                 self.backend = backend_for_path(self.model, self.device)
+            elif self.model_path is None and self.tier != "compact" and encoder_installed():
+                self.backend = shared_tier(self.tier)
             else:
                 self.backend = load_backend(self.model_path)
         self.backend.load()
@@ -117,23 +152,30 @@ class SentimentStage:
         by_index = dict(zip(readable, predictions, strict=True))
         overall: list[tuple[str, float, str]] = [("neutral", 0.0, "model")] * len(batch)
         per_brand: list[list[BrandSentiment]] = [[] for _ in batch]
+        vectors: list[bytes | None] = [None] * len(batch)
         for k, (position, hit_index) in enumerate(owners):
             item = batch[position]
             rating: int | None = _stars(item.get("rating"))
             if hit_index is not None and len(item.get("brand_hits") or ()) > 1:
                 rating = None  # a rating is about the whole review, not each of several brands
             prediction = by_index.get(k)
+            if prediction is not None:
+                prediction = with_service_evidence(prediction, texts[k])
             if hit_index is not None and prediction is not None:
                 lean = int(item.get("brand_hits")[hit_index].comparison_lean or 0)
                 prediction = lean_towards(prediction, lean)
             label, score, source = decide(prediction, languages[k], rating)
             if hit_index is None:
                 overall[position] = (label, score, source)
+                vectors[position] = prediction.embedding if prediction is not None else None
             else:
                 per_brand[position].append(BrandSentiment(label, score))
+        tier = self.backend.name
         return [
-            Sentiment(label, score, source, tuple(brands))
-            for (label, score, source), brands in zip(overall, per_brand, strict=True)
+            Sentiment(label, score, source, tier, tuple(brands), vector)
+            for (label, score, source), brands, vector in zip(
+                overall, per_brand, vectors, strict=True
+            )
         ]
 
 

@@ -46,6 +46,12 @@ def api_filters(
     role: Annotated[list[str], ROLE_QUERY] = [],  # noqa: B006
     rating_min: Annotated[str | None, Query(description="Lowest rating (1–5).")] = None,
     rating_max: Annotated[str | None, Query(description="Highest rating (1–5).")] = None,
+    complaint: Annotated[
+        str | None, Query(description="yes: only complaints; no: none of them.")
+    ] = None,
+    question: Annotated[
+        str | None, Query(description="yes: only questions; no: none of them.")
+    ] = None,
     since: Annotated[str | None, Query(description="2025-01-01 or ISO 8601.")] = None,
     until: Annotated[str | None, Query(description="Up to this date, inclusive.")] = None,
     q: Annotated[str | None, Query(description="Query-language search.")] = None,
@@ -62,6 +68,8 @@ def api_filters(
         "role": role,
         "rating_min": rating_min,
         "rating_max": rating_max,
+        "complaint": complaint,
+        "question": question,
         "since": since,
         "until": until,
         "q": q,
