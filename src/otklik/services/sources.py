@@ -25,7 +25,7 @@ from otklik.ingest.intake import IntakeOptions, IntakeResult, take
 from otklik.ingest.poll import Poll, SourceError
 from otklik.ingest.webhook import BodyError
 from otklik.jobs.schedules import Rule, add_schedule
-from otklik.services import alerts, jobs
+from otklik.services import alerts, jobs, upgrade
 from otklik.services.context import Services
 from otklik.storage import sources as stored
 from otklik.storage import utcnow
@@ -50,6 +50,10 @@ _EVERY = re.compile(r"^\s*(\d+)\s*(m|min|h|d)?\s*$", re.IGNORECASE)
 
 Progress = Callable[[str], None]
 """Called with a line saying how far a poll has got."""
+
+
+LIVE_BATCH_LIMIT = 200
+"""More items than this in one poll or push are labelled by the compact tier first."""
 
 
 class SignatureError(InputError):
@@ -435,16 +439,23 @@ def _take(svc: Services, ws: Workspace, found: Source, poll: Poll, say: Progress
     def counted(result: IntakeResult) -> None:
         say(f"{result.read} of {len(poll.items)} items stored or skipped")
 
-    return take(
+    # New items are labelled by the encoder tier at once; a big first read (a whole mailbox,
+    # a channel paged back) gets the compact labels now and the background upgrade after.
+    is_bulk = len(poll.items) > LIVE_BATCH_LIMIT
+    pipelines = svc.pipelines
+    taken = take(
         svc.store,
         ws,
-        svc.pipelines.for_workspace(ws),
+        pipelines.for_workspace(ws) if is_bulk else pipelines.for_live_source(ws),
         poll.items,
         source_id=found.id,
         label=_label(found),
         options=IntakeOptions(batch_size=svc.settings.batch_size),
         progress=counted,
     )
+    if is_bulk and taken.imported:
+        upgrade.queue(svc, ws)
+    return taken
 
 
 def _label(found: Source) -> str:
@@ -489,10 +500,14 @@ def push(
         raise PausedError(f"source {found.name!r} is paused; resume it to take pushes")
     items = webhook.parse_body(body)
     started = utcnow()
+    # A live item is labelled by the encoder tier at once; a big batch gets the compact labels
+    # now (the caller waits) and the background upgrade after.
+    is_bulk = len(items) > LIVE_BATCH_LIMIT
+    pipelines = svc.pipelines
     taken = take(
         svc.store,
         ws,
-        svc.pipelines.for_workspace(ws),
+        pipelines.for_workspace(ws) if is_bulk else pipelines.for_live_source(ws),
         items,
         source_id=found.id,
         label=_label(found),
@@ -504,6 +519,8 @@ def push(
         )
     if taken.imported or taken.updated:
         alerts.check_soon(svc, ws)  # instant alerts go out now, not at the next minute
+        if is_bulk:
+            upgrade.queue(svc, ws)
     ids = {item.position: item.external_id for item in items}
     return PushResult(
         [

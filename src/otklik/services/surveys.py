@@ -317,7 +317,7 @@ def _store_mention(
         "contact": dict(person),
     }
     item = RawItem(0, data, payload=payload, external_id=external_id, source_id=source_id)
-    pipeline = svc.pipelines.for_workspace(ws)
+    pipeline = svc.pipelines.for_live_source(ws)  # an answer is labelled by the best tier
     result = take(
         svc.store,
         ws,
