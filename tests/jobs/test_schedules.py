@@ -95,3 +95,29 @@ def test_a_due_schedule_is_enqueued_once_by_racing_workers_and_its_job_runs(
     )
     for other in others:
         other.close()
+
+
+def test_finished_routine_jobs_are_pruned_to_the_newest_few(store: Store) -> None:
+    ws = store.workspace("default", "UTC")
+    start = utcnow() - timedelta(hours=2)
+    add_schedule(store, ws.id, "checks", "reanalyse", {}, Rule(every_minutes=1), now=start)
+    with store.begin() as conn:  # a failed and an import job are never pruned
+        failed = jobqueue.enqueue(conn, ws.id, "reanalyse", {}, start)
+        other = jobqueue.enqueue(conn, ws.id, "import", {"path": "x"}, start)
+        conn.execute(
+            jobqueue.job.update().where(jobqueue.job.c.id == failed.id).values(status="failed")
+        )
+    total = jobqueue.KEEP_DONE_ROUTINE + 10
+    for minute in range(total):
+        at = start + timedelta(minutes=minute + 1)
+        (made,) = jobqueue.enqueue_due(store.engine, at, next_after)
+        with store.begin() as conn:
+            conn.execute(
+                jobqueue.job.update().where(jobqueue.job.c.id == made.id).values(status="done")
+            )
+    with store.connect() as conn:
+        left = jobqueue.list_jobs(conn, ws.id, limit=1000)
+    done = [j.id for j in left if j.status == "done"]
+    # the newest are kept (the last one was marked done after the last pruning)
+    assert len(done) == jobqueue.KEEP_DONE_ROUTINE + 1 and max(done) == made.id
+    assert {failed.id, other.id} <= {j.id for j in left}

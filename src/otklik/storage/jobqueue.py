@@ -468,8 +468,31 @@ def enqueue_due(
             conn.execute(
                 sa.update(schedule).where(schedule.c.id == found.id).values(last_job_id=queued.id)
             )
+            _prune_done(conn, found.workspace_id, found.kind)
             made.append(queued)
     return made
+
+
+KEEP_DONE_ROUTINE = 20
+"""Finished jobs kept per workspace and kind of scheduled (routine) work: an every-minute
+alert check would otherwise add 1,440 rows a day to the job table and the Jobs page."""
+
+
+def _prune_done(conn: Connection, ws_id: int, kind: str) -> None:
+    newest = (
+        sa.select(job.c.id)
+        .where(job.c.workspace_id == ws_id, job.c.kind == kind, job.c.status == "done")
+        .order_by(job.c.id.desc())
+        .limit(KEEP_DONE_ROUTINE)
+    )
+    conn.execute(
+        sa.delete(job).where(
+            job.c.workspace_id == ws_id,
+            job.c.kind == kind,
+            job.c.status == "done",
+            job.c.id.not_in(sa.select(newest.subquery().c.id)),
+        )
+    )
 
 
 def remove_schedule(conn: Connection, ws_id: int, name: str) -> bool:
