@@ -1,11 +1,13 @@
-"""Latency of instant alerts: from an item taken by the intake to its alert e-mail arriving at
-a local SMTP server (aiosmtpd on loopback), with `otklik worker` running at its default poll
-interval (OTKLIK_WORKER_POLL_S) and the alert check scheduled every minute.
+"""Latency of instant alerts: from a negative item POSTed to a webhook source of the running
+web app (`POST /api/v1/sources/{id}/items`, signed) to its alert e-mail arriving at a local SMTP
+server (aiosmtpd on loopback), with a worker running at its default poll interval
+(OTKLIK_WORKER_POLL_S) and the alert check scheduled every minute. A push queues a check at
+once (as every source does); `--intake` takes the items straight through the intake instead,
+without that, to show what the every-minute schedule alone gives.
 
-Items arrive one at a time, each a random 0 to `--gap` seconds after the previous alert came
-(with the default minute, anywhere in the check's minute).
+Items arrive one at a time, each a random 0 to `--gap` seconds after the previous alert came.
 
-Usage: python bench/alert_latency.py [--items 10] [--gap 60] [--nudge] [--database-url URL]
+Usage: python bench/alert_latency.py [--items 10] [--gap 60] [--intake] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -22,11 +24,33 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
+import uvicorn
+
+from otklik import signing
 from otklik.ingest.intake import RawItem, take
 from otklik.jobs.worker import Worker
 from otklik.search_terms import open_store
-from otklik.services import Services, alerts
+from otklik.services import Services, alerts, sources
 from otklik.settings import Settings
+from otklik.storage import Store
+from otklik.web.app import create_app
+
+
+def serve(settings: Settings, store: Store) -> tuple[uvicorn.Server, str]:
+    """The web app on a free loopback port, in a thread."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    app = create_app(settings, store)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise SystemExit("the web app did not start")
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
 
 
 class Inbox:
@@ -53,9 +77,9 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--gap", type=float, default=60.0)
     parser.add_argument(
-        "--nudge",
+        "--intake",
         action="store_true",
-        help="Queue a check right after each take (alerts.check_soon), as a source may.",
+        help="Take items through the intake directly (no webhook, no check queued after).",
     )
     args = parser.parse_args()
     from aiosmtpd.controller import Controller
@@ -73,6 +97,7 @@ def main() -> None:
         smtp_url=f"smtp://127.0.0.1:{port}",
         smtp_from="otklik@example.com",
         upload_dir=folder / "uploads",
+        embedded_worker=False,
     )
     store = open_store(url)
     store.init()
@@ -86,21 +111,29 @@ def main() -> None:
     take(
         svc.store, ws, pipeline, [RawItem(1, {"text": "warm-up"}, "{}")], source_id=None, label="x"
     )
+    hook = sources.add_webhook(svc, ws, "helpdesk")
+    secret = hook.secret or ""
+    server, base = serve(settings, store)
     worker = Worker(store, settings)
     worker.start()
-    nudged = "; a check queued after each take" if args.nudge else ""
-    print(f"worker poll {settings.worker_poll_s:g} s; alert check every minute{nudged}; {url}")
+    how = "intake, no check queued" if args.intake else "signed webhook push"
+    print(f"worker poll {settings.worker_poll_s:g} s; alert check every minute; {how}; {url}")
     latencies = []
     rng = random.Random(7)
     try:
         for n in range(args.items):
             marker = f"item-{n}"
             data = {"text": f"Ужасная доставка, посылка потерялась {marker}", "rating": 1}
-            raw = [RawItem(1, data, json.dumps(data, ensure_ascii=False))]
+            body = json.dumps({"external_id": marker, **data}, ensure_ascii=False).encode()
             started = time.monotonic()
-            take(svc.store, ws, pipeline, raw, source_id=None, label="bench")
-            if args.nudge:
-                alerts.check_soon(svc, ws)
+            if args.intake:
+                raw = [RawItem(1, data, body.decode())]
+                take(svc.store, ws, pipeline, raw, source_id=None, label="bench")
+            else:
+                headers = {signing.HEADER: signing.sign(secret, body)}
+                path = f"/api/v1/sources/{hook.source.id}/items"
+                answer = httpx.post(base + path, content=body, headers=headers)
+                assert answer.status_code == 200 and answer.json()["accepted"] == 1, answer.text
             while marker not in inbox.arrived:
                 inbox.event.wait(0.5)
                 inbox.event.clear()
@@ -111,6 +144,7 @@ def main() -> None:
             time.sleep(rng.uniform(0, args.gap))
     finally:
         worker.stop(timeout=30)
+        server.should_exit = True
         controller.stop()
         svc.close()
     ordered = sorted(latencies)
