@@ -350,15 +350,7 @@ def _find_originals(
     wanted: set[int] = set()
     for found in found_of:
         wanted.update(found.near_keys)
-    by_key: dict[int, int] = dict(
-        _select_in(
-            conn,
-            'SELECT "key", min(mention_id) FROM near_key WHERE workspace_id = {p} AND "key" IN',
-            (ws_id,),
-            sorted(wanted),
-            'GROUP BY "key"',
-        )
-    )
+    by_key = _oldest_by_key(conn, ws_id, sorted(wanted))
     signatures = _signatures(conn, sorted(set(by_key.values())))
     stored_hit = _first_stored_alike(found_of, by_key, signatures)
     originals: dict[int, int] = {}
@@ -381,6 +373,32 @@ def _find_originals(
             for key in keys_of:
                 local.setdefault(key, position)
     return originals
+
+
+def _oldest_by_key(conn: Connection, ws_id: int, keys: Sequence[int]) -> dict[int, int]:
+    """Key → the oldest stored mention with it, one index probe per key.
+
+    Not `key IN (…) GROUP BY key`: that reads every row of a key, and the keys of common
+    wording (a template, a stock phrase) are shared by thousands of mentions."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    oldest = (
+        "(SELECT min(n.mention_id) FROM near_key n"
+        f' WHERE n.workspace_id = {mark} AND n."key" = v.column1)'
+    )
+    raw: Any = conn.connection.dbapi_connection
+    out: dict[int, int] = {}
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(keys), _CHUNK):
+            chunk = tuple(keys[start : start + _CHUNK])
+            values = ", ".join([f"({mark})"] * len(chunk))
+            cursor.execute(
+                f"SELECT v.column1, {oldest} FROM (VALUES {values}) AS v", (ws_id, *chunk)
+            )
+            out.update((key, mid) for key, mid in cursor.fetchall() if mid is not None)
+    finally:
+        cursor.close()
+    return out
 
 
 def _first_stored_alike(
