@@ -17,18 +17,25 @@ def bound_rows(
     conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The column names of the first row and every row's values as the driver takes them."""
-    columns = list(rows[0])
+    return bound_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def bound_columns(
+    conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows from values given column by column (each list one column, all the same length),
+    as the driver takes them: one converter over a list costs less than one call per row."""
     dialect = conn.dialect
-    # Column by column: one converter over a list costs less than a generator per row.
     by_column = []
-    for name in columns:
-        values = [row[name] for row in rows]
+    for name, values in columns.items():
         column_type = table.c[name].type
         convert = column_type.dialect_impl(dialect).bind_processor(dialect)
         if convert is not None:
-            values = _converted(convert, values, isinstance(column_type, sa.Date | sa.DateTime))
+            values = _converted(
+                convert, list(values), isinstance(column_type, sa.Date | sa.DateTime)
+            )
         by_column.append(values)
-    return columns, list(zip(*by_column, strict=True))
+    return list(columns), list(zip(*by_column, strict=True))
 
 
 def _converted(convert: Callable[[Any], Any], values: list[Any], repeats: bool) -> list[Any]:

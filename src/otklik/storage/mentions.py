@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from otklik.domain.mention import NEAR_THRESHOLD, Analysis, BrandHit, Mention, similarity
 from otklik.domain.records import Workspace
 from otklik.storage import rollups
-from otklik.storage.bulk import bound_rows, sqlite_variables
+from otklik.storage.bulk import bound_columns, bound_rows, sqlite_variables
 from otklik.storage.schema import (
     analysis,
     mention,
@@ -484,31 +484,38 @@ def _insert_analysis(
     now: datetime,
 ) -> None:
     analysis_rows: list[dict[str, Any]] = []
-    key_rows: list[dict[str, Any]] = []
+    key_values: list[int] = []
+    key_owners: list[int | None] = []
     brand_rows: list[dict[str, Any]] = []
     tag_rows: list[dict[str, Any]] = []
     for position in fresh:
         mid = ids[position]
         found = batch[position].analysis
         analysis_rows.append(analysis_row(ws_id, mid, found, originals.get(position), now))
-        if position not in originals:
-            key_rows.extend(
-                {"workspace_id": ws_id, "key": k, "mention_id": mid}
-                for k in dict.fromkeys(found.near_keys)
+        if position not in originals and found.near_keys:
+            keys = dict.fromkeys(found.near_keys)
+            key_values.extend(keys)
+            key_owners.extend([mid] * len(keys))
+        if found.brands:
+            brand_rows.extend(brand_hit_rows(mid, found.brands))
+        if found.tags:
+            tag_rows.extend(
+                {
+                    "mention_id": mid,
+                    "tag_id": t,
+                    "origin": "rule",
+                    "created_by": None,
+                    "created_at": now,
+                }
+                for t in dict.fromkeys(found.tags)
             )
-        brand_rows.extend(brand_hit_rows(mid, found.brands))
-        tag_rows.extend(
-            {
-                "mention_id": mid,
-                "tag_id": t,
-                "origin": "rule",
-                "created_by": None,
-                "created_at": now,
-            }
-            for t in dict.fromkeys(found.tags)
-        )
     insert_rows(conn, analysis, analysis_rows)
-    insert_rows(conn, near_key, key_rows)
+    # Several keys a mention: given column by column, not as a dict each.
+    insert_columns(
+        conn,
+        near_key,
+        {"workspace_id": [ws_id] * len(key_values), "key": key_values, "mention_id": key_owners},
+    )
     for table, rows in ((mention_brand, brand_rows), (mention_tag, tag_rows)):
         if rows:
             conn.execute(sa.insert(table), rows)
@@ -519,7 +526,19 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     through their column types (see `bulk.bound_rows`)."""
     if not rows:
         return
-    columns, data = bound_rows(conn, table, rows)
+    _insert_bound(conn, table, *bound_rows(conn, table, rows))
+
+
+def insert_columns(conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """`insert_rows` with the values given column by column (lists of one length)."""
+    if not next(iter(columns.values()), None):
+        return
+    _insert_bound(conn, table, *bound_columns(conn, table, columns))
+
+
+def _insert_bound(
+    conn: Connection, table: sa.Table, columns: list[str], data: list[tuple[Any, ...]]
+) -> None:
     if conn.dialect.name == "postgresql":
         # COPY streams the rows in one command; executemany sends a message per row.
         raw: Any = conn.connection.dbapi_connection
