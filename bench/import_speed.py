@@ -1,8 +1,11 @@
 """Time `otklik import` end to end on N synthetic mixed ru/kk/en mentions.
 
 Usage: python bench/import_speed.py [--rows 100000] [--stages normalise,language,dedupe]
-       [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+       [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test] [--cpu]
 Prints mentions/s for each database; the numbers go to the issue note, never into tests.
+With --cpu it also prints the CPU time (user + sys) of the import and every process it
+started (the analysis process included), per 10,000 rows, and the load average: on a busy
+machine the CPU time is the steadier measure.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -79,20 +83,28 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
-def run(url: str, path: Path, stages: str | None) -> float:
-    """Seconds for `otklik init` + `otklik import` (the import alone is timed)."""
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(url: str, path: Path, stages: str | None) -> tuple[float, float]:
+    """Seconds for `otklik init` + `otklik import` (the import alone is timed), and the CPU
+    seconds of the import's processes (they are waited for, so their children count too)."""
     env = {**os.environ, "OTKLIK_DATABASE_URL": url}
     if stages:
         env["OTKLIK_STAGES"] = stages
     exe = [sys.executable, "-m", "otklik"]
     subprocess.run([*exe, "init"], env=env, check=True, capture_output=True)
+    cpu_before = _cpu_of_children()
     start = time.perf_counter()
     done = subprocess.run(
         [*exe, "import", str(path)], env=env, check=True, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
+    cpu = _cpu_of_children() - cpu_before
     print(done.stdout.strip().splitlines()[-1])
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -104,6 +116,9 @@ def main() -> None:
         "--stages", help="OTKLIK_STAGES for the run (default: the settings' default)"
     )
     parser.add_argument("--postgres", help="also time a PostgreSQL database (it is reset first)")
+    parser.add_argument(
+        "--cpu", action="store_true", help="also print CPU seconds per 10,000 rows and the load"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "mentions.csv"
@@ -118,12 +133,19 @@ def main() -> None:
             engine.dispose()
             targets.append(("postgresql", args.postgres))
         for name, url in targets:
-            seconds = run(url, data, args.stages)
+            load_before = os.getloadavg()[0]
+            seconds, cpu = run(url, data, args.stages)
             print(
                 f"{name}: {args.rows} mentions in {seconds:.1f} s = "
                 f"{args.rows / seconds:,.0f} mentions/s "
                 f"(stages: {args.stages or 'default'})"
             )
+            if args.cpu:
+                print(
+                    f"{name}: CPU {cpu:.1f} s (user+sys, all processes) = "
+                    f"{cpu / args.rows * 10_000:.2f} s per 10,000 rows; "
+                    f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+                )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from otklik.jobs.kinds import import_arguments
+from otklik.services.jobs import import_arguments
 from otklik.storage import Store, jobqueue, utcnow
 
 WORDS = ("доставка", "курьер", "опоздал", "быстро", "delivery", "late", "жеткізу", "рахмет")

@@ -129,6 +129,8 @@ def similarity(left: bytes, right: bytes) -> float:
     """Estimated Jaccard similarity of two MinHash signatures (32-bit values as bytes)."""
     if len(left) != len(right) or not left or len(left) % 4:
         return 0.0
+    if left == right:
+        return 1.0
     a, b = memoryview(left).cast("I"), memoryview(right).cast("I")
     same: int = sum(map(eq, a, b))
     return same / len(a)

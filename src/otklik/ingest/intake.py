@@ -60,6 +60,11 @@ class IntakeOptions:
     identity_by_url: bool = True
     # Keep what happened to each item (`IntakeResult.outcomes`): a webhook answers per item.
     keep_outcomes: bool = False
+    # On SQLite, analysed batches that are ready together are stored in one transaction of
+    # up to this many items: each commit rewrites every index and FTS page it touched, so
+    # fewer, bigger commits cost less (about a fifth of the storing). On PostgreSQL each
+    # batch commits alone, so concurrent imports hold the shared rollup rows briefly.
+    commit_items: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,15 @@ class _Batch:
     positions: list[int]  # each accepted mention's item position
     analysed: Future[list[Analysis]] | None = None
 
+    def ready(self) -> bool:
+        return self.analysed is None or self.analysed.done()
+
+    def take_analysis(self) -> None:
+        if self.analysed is not None:
+            for am, found in zip(self.accepted, self.analysed.result(), strict=True):
+                am.analysis = found
+            self.analysed = None
+
 
 def _chunks(items: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
     iterator = iter(items)
@@ -184,23 +198,29 @@ def _run(
     progress: Callable[[IntakeResult], None] | None,
 ) -> None:
     # One writer thread stores batch n while this thread reads (and, without an analyser
-    # process, analyses) batch n+1; with an analyser, it works two batches ahead of the store.
-    ahead = 2 if analyser is not None else 0
+    # process, analyses) batch n+1. With an analyser, this thread keeps it up to `ahead`
+    # batches ahead of the store, and hands the writer every analysed batch that is ready
+    # (up to `group`, stored in one transaction; see IntakeOptions.commit_items).
+    group = 1
+    if analyser is not None and store.dialect == "sqlite":
+        group = max(1, options.commit_items // max(1, options.batch_size))
+    ahead = group + 2 if analyser is not None else 0
     waiting: deque[_Batch] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otklik-intake-writer") as writer:
         pending: Future[None] | None = None
 
         def store_oldest() -> None:
             nonlocal pending
-            batch = waiting.popleft()
-            if batch.analysed is not None:
-                for am, found in zip(batch.accepted, batch.analysed.result(), strict=True):
-                    am.analysis = found
+            waiting[0].take_analysis()
             if pending is not None:
                 pending.result()
                 if progress is not None:
                     progress(result)
-            pending = writer.submit(_store, store, ws, batch, result, options)
+            batches = [waiting.popleft()]
+            while waiting and len(batches) < group and waiting[0].ready():
+                waiting[0].take_analysis()
+                batches.append(waiting.popleft())
+            pending = writer.submit(_store, store, ws, batches, result, options)
 
         for chunk in _chunks(items, options.batch_size):
             accepted, rejections, positions = _accept(chunk, convert)
@@ -244,29 +264,43 @@ def _raw_of(item: RawItem) -> str:
 
 
 def _store(
-    store: Store, ws: Workspace, batch: _Batch, result: IntakeResult, options: IntakeOptions
+    store: Store,
+    ws: Workspace,
+    batches: Sequence[_Batch],
+    result: IntakeResult,
+    options: IntakeOptions,
 ) -> None:
-    # The batch and the run's counts commit together: `rows_read` is what is settled.
+    # The batches and the run's counts commit together: `rows_read` is what is settled.
+    # Each batch is stored as it would be alone (it sees the ones before it as stored).
+    counts = IntakeResult(result.run_id)
     with store.begin() as conn:
-        stored = store.insert(conn, ws, batch.accepted, identity_by_url=options.identity_by_url)
-        import_runs.add_counts(
-            conn,
-            result.run_id,
-            read=batch.read,
-            imported=stored.inserted,
-            duplicates=len(stored.already_stored),
-            rejections=batch.rejections,
-            updated=len(stored.updated),
-            now=utcnow(),
-        )
-    result.read += batch.read
-    result.imported += stored.inserted
-    result.updated += len(stored.updated)
-    result.duplicates += len(stored.already_stored)
-    result.rejected += len(batch.rejections)
-    result.near_duplicates += stored.copies
-    if options.keep_outcomes:
-        result.outcomes.extend(_outcomes(batch, stored))
+        for batch in batches:
+            stored = store.insert(conn, ws, batch.accepted, identity_by_url=options.identity_by_url)
+            import_runs.add_counts(
+                conn,
+                result.run_id,
+                read=batch.read,
+                imported=stored.inserted,
+                duplicates=len(stored.already_stored),
+                rejections=batch.rejections,
+                updated=len(stored.updated),
+                now=utcnow(),
+            )
+            counts.read += batch.read
+            counts.imported += stored.inserted
+            counts.updated += len(stored.updated)
+            counts.duplicates += len(stored.already_stored)
+            counts.rejected += len(batch.rejections)
+            counts.near_duplicates += stored.copies
+            if options.keep_outcomes:
+                counts.outcomes.extend(_outcomes(batch, stored))
+    result.read += counts.read
+    result.imported += counts.imported
+    result.updated += counts.updated
+    result.duplicates += counts.duplicates
+    result.rejected += counts.rejected
+    result.near_duplicates += counts.near_duplicates
+    result.outcomes.extend(counts.outcomes)
 
 
 def _outcomes(batch: _Batch, stored: InsertResult) -> list[Outcome]:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from otklik.domain.mention import NEAR_THRESHOLD, Analysis, BrandHit, Mention, similarity
 from otklik.domain.records import Workspace
 from otklik.storage import rollups
+from otklik.storage.bulk import bound_columns, bound_rows, sqlite_variables
 from otklik.storage.schema import (
     analysis,
     mention,
@@ -127,15 +129,20 @@ def _select_in(
 ) -> list[tuple[Any, ...]]:
     """Rows of `head (values…) tail`, in chunks; `{p}` in head marks each fixed parameter.
 
-    Plain driver SQL: building SQLAlchemy IN clauses of thousands of values cost more than
-    the indexed lookups themselves."""
+    Plain driver SQL on the driver's cursor: building SQLAlchemy IN clauses of thousands of
+    values, and its result rows, cost more than the indexed lookups themselves."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql_head = head.replace("{p}", mark)
     out: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), _CHUNK):
-        chunk = tuple(values[start : start + _CHUNK])
-        sql = f"{sql_head} ({', '.join([mark] * len(chunk))}) {tail}"
-        out.extend(tuple(row) for row in conn.exec_driver_sql(sql, fixed + chunk))
+    raw: Any = conn.connection.dbapi_connection
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(values), _CHUNK):
+            chunk = tuple(values[start : start + _CHUNK])
+            cursor.execute(f"{sql_head} ({', '.join([mark] * len(chunk))}) {tail}", fixed + chunk)
+            out.extend(map(tuple, cursor.fetchall()))
+    finally:
+        cursor.close()
     return out
 
 
@@ -335,39 +342,126 @@ def _find_originals(
     fresh: Sequence[int],
     ids: Sequence[int | None],
 ) -> dict[int, int]:
-    """Position → id of the stored or earlier-in-batch mention it copies."""
+    """Position → id of the stored or earlier-in-batch mention it copies.
+
+    Key by key, a stored candidate (the oldest mention with the key) comes first, then an
+    earlier mention of the batch; the first one alike is the original."""
+    found_of = [batch[position].analysis for position in fresh]
     wanted: set[int] = set()
-    for position in fresh:
-        wanted.update(batch[position].analysis.near_keys)
-    by_key: dict[int, int] = dict(
-        _select_in(
-            conn,
-            'SELECT "key", min(mention_id) FROM near_key WHERE workspace_id = {p} AND "key" IN',
-            (ws_id,),
-            sorted(wanted),
-            'GROUP BY "key"',
-        )
-    )
+    for found in found_of:
+        wanted.update(found.near_keys)
+    by_key = _oldest_by_key(conn, ws_id, sorted(wanted))
     signatures = _signatures(conn, sorted(set(by_key.values())))
+    stored_hit = _first_stored_alike(found_of, by_key, signatures)
     originals: dict[int, int] = {}
     local: dict[int, int] = {}  # key → position of an earlier original in this batch
-    for position in fresh:
-        found = batch[position].analysis
+    for index, position in enumerate(fresh):
+        found = found_of[index]
         keys_of = found.near_keys
         sig = found.signature or b""
-        for key in keys_of:
-            candidate = by_key.get(key)
-            if candidate is not None and _same(signatures.get(candidate, b""), sig):
-                originals[position] = candidate
-                break
+        hit = stored_hit.get(index)
+        # Before the first key with a stored original, an earlier copy in the batch may win.
+        for key in keys_of[: hit[0]] if hit is not None else keys_of:
             earlier = local.get(key)
             if earlier is not None and _same(batch[earlier].analysis.signature or b"", sig):
                 originals[position] = ids[earlier]  # type: ignore[assignment]
                 break
+        else:
+            if hit is not None:
+                originals[position] = hit[1]
         if position not in originals:
             for key in keys_of:
                 local.setdefault(key, position)
     return originals
+
+
+def _oldest_by_key(conn: Connection, ws_id: int, keys: Sequence[int]) -> dict[int, int]:
+    """Key → the oldest stored mention with it, one index probe per key.
+
+    Not `key IN (…) GROUP BY key`: that reads every row of a key, and the keys of common
+    wording (a template, a stock phrase) are shared by thousands of mentions."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    oldest = (
+        "(SELECT min(n.mention_id) FROM near_key n"
+        f' WHERE n.workspace_id = {mark} AND n."key" = v.column1)'
+    )
+    raw: Any = conn.connection.dbapi_connection
+    out: dict[int, int] = {}
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(keys), _CHUNK):
+            chunk = tuple(keys[start : start + _CHUNK])
+            values = ", ".join([f"({mark})"] * len(chunk))
+            cursor.execute(
+                f"SELECT v.column1, {oldest} FROM (VALUES {values}) AS v", (ws_id, *chunk)
+            )
+            out.update((key, mid) for key, mid in cursor.fetchall() if mid is not None)
+    finally:
+        cursor.close()
+    return out
+
+
+def _first_stored_alike(
+    found_of: Sequence[Analysis], by_key: Mapping[int, int], signatures: Mapping[int, bytes]
+) -> dict[int, tuple[int, int]]:
+    """Index → (key index, id) of the first of its keys whose stored candidate is alike.
+
+    Every (item, candidate) pair is compared in one numpy pass: the same equal-value counts
+    and quotients as `similarity`, so the same answers as comparing key by key."""
+    counts = [len(found.near_keys) for found in found_of]
+    if not by_key or not sum(counts):
+        return {}
+    sigs = [found.signature or b"" for found in found_of]
+    candidates = sorted(set(by_key.values()))
+    stored = [signatures.get(mid, b"") for mid in candidates]
+    sizes = {len(sig) for sig, n in zip(sigs, counts, strict=True) if n} | set(map(len, stored))
+    if len(sizes) != 1 or not (size := sizes.pop()) or size % 4:
+        return _first_stored_alike_slowly(found_of, by_key, signatures)
+    width = size // 4
+    flat = np.fromiter(chain.from_iterable(f.near_keys for f in found_of), np.int64, sum(counts))
+    known = np.fromiter(by_key, np.int64, len(by_key))
+    order = np.argsort(known)
+    known = known[order]
+    owner_of_key = np.fromiter(by_key.values(), np.int64, len(by_key))[order]
+    at = np.minimum(np.searchsorted(known, flat), len(known) - 1)
+    has = known[at] == flat
+    item = np.repeat(np.arange(len(found_of)), counts)[has]
+    key_index = (np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts))[has]
+    candidate = owner_of_key[at[has]]
+    item_sigs = np.frombuffer(
+        b"".join(sig if n else bytes(size) for sig, n in zip(sigs, counts, strict=True)),
+        np.uint32,
+    ).reshape(-1, width)
+    stored_sigs = np.frombuffer(b"".join(stored), np.uint32).reshape(-1, width)
+    row = np.searchsorted(np.asarray(candidates, dtype=np.int64), candidate)
+    same = np.count_nonzero(item_sigs[item] == stored_sigs[row], axis=1)
+    alike = same / width >= NEAR_THRESHOLD
+    # Pairs are in item, then key order: the first alike pair of each item is its hit.
+    hit_items, first = np.unique(item[alike], return_index=True)
+    return {
+        int(i): (int(k), int(c))
+        for i, k, c in zip(
+            hit_items.tolist(),
+            key_index[alike][first].tolist(),
+            candidate[alike][first].tolist(),
+            strict=True,
+        )
+    }
+
+
+def _first_stored_alike_slowly(
+    found_of: Sequence[Analysis], by_key: Mapping[int, int], signatures: Mapping[int, bytes]
+) -> dict[int, tuple[int, int]]:
+    """The same, pair by pair (signatures of several sizes)."""
+    out: dict[int, tuple[int, int]] = {}
+    for index, found in enumerate(found_of):
+        sig = found.signature or b""
+        for key_index, key in enumerate(found.near_keys):
+            candidate = by_key.get(key)
+            if candidate is not None and _same(signatures.get(candidate, b""), sig):
+                out[index] = (key_index, candidate)
+                break
+    return out
 
 
 def _same(stored: bytes, new: bytes) -> bool:
@@ -390,31 +484,38 @@ def _insert_analysis(
     now: datetime,
 ) -> None:
     analysis_rows: list[dict[str, Any]] = []
-    key_rows: list[dict[str, Any]] = []
+    key_values: list[int] = []
+    key_owners: list[int | None] = []
     brand_rows: list[dict[str, Any]] = []
     tag_rows: list[dict[str, Any]] = []
     for position in fresh:
         mid = ids[position]
         found = batch[position].analysis
         analysis_rows.append(analysis_row(ws_id, mid, found, originals.get(position), now))
-        if position not in originals:
-            key_rows.extend(
-                {"workspace_id": ws_id, "key": k, "mention_id": mid}
-                for k in dict.fromkeys(found.near_keys)
+        if position not in originals and found.near_keys:
+            keys = dict.fromkeys(found.near_keys)
+            key_values.extend(keys)
+            key_owners.extend([mid] * len(keys))
+        if found.brands:
+            brand_rows.extend(brand_hit_rows(mid, found.brands))
+        if found.tags:
+            tag_rows.extend(
+                {
+                    "mention_id": mid,
+                    "tag_id": t,
+                    "origin": "rule",
+                    "created_by": None,
+                    "created_at": now,
+                }
+                for t in dict.fromkeys(found.tags)
             )
-        brand_rows.extend(brand_hit_rows(mid, found.brands))
-        tag_rows.extend(
-            {
-                "mention_id": mid,
-                "tag_id": t,
-                "origin": "rule",
-                "created_by": None,
-                "created_at": now,
-            }
-            for t in dict.fromkeys(found.tags)
-        )
     insert_rows(conn, analysis, analysis_rows)
-    insert_rows(conn, near_key, key_rows)
+    # Several keys a mention: given column by column, not as a dict each.
+    insert_columns(
+        conn,
+        near_key,
+        {"workspace_id": [ws_id] * len(key_values), "key": key_values, "mention_id": key_owners},
+    )
     for table, rows in ((mention_brand, brand_rows), (mention_tag, tag_rows)):
         if rows:
             conn.execute(sa.insert(table), rows)
@@ -422,24 +523,23 @@ def _insert_analysis(
 
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Many rows in one go (COPY on PostgreSQL, multi-row INSERTs on SQLite), values passed
-    through their column types.
-
-    SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself on
-    batches of thousands; the column types' own converters keep the values identical.
-    """
+    through their column types (see `bulk.bound_rows`)."""
     if not rows:
         return
-    columns = list(rows[0])
-    dialect = conn.dialect
-    converters = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    pairs = list(zip(columns, converters, strict=True))
-    data = [
-        tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs)
-        for row in rows
-    ]
-    if dialect.name == "postgresql":
+    _insert_bound(conn, table, *bound_rows(conn, table, rows))
+
+
+def insert_columns(conn: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """`insert_rows` with the values given column by column (lists of one length)."""
+    if not next(iter(columns.values()), None):
+        return
+    _insert_bound(conn, table, *bound_columns(conn, table, columns))
+
+
+def _insert_bound(
+    conn: Connection, table: sa.Table, columns: list[str], data: list[tuple[Any, ...]]
+) -> None:
+    if conn.dialect.name == "postgresql":
         # COPY streams the rows in one command; executemany sends a message per row.
         raw: Any = conn.connection.dbapi_connection
         with (
@@ -454,24 +554,15 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     # savepoint, so the mention_fts trigger made one segment (and its merges) per row.
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
     one = f"({', '.join('?' * len(columns))})"
-    per = max(1, _sqlite_variables(conn) // len(columns))
+    per = max(1, sqlite_variables(conn) // len(columns))
     driver: Any = conn.connection.dbapi_connection
     cursor = driver.cursor()
     try:
         for start in range(0, len(data), per):
             part = data[start : start + per]
-            cursor.execute(head + ", ".join([one] * len(part)), [v for row in part for v in row])
+            cursor.execute(head + ", ".join([one] * len(part)), list(chain.from_iterable(part)))
     finally:
         cursor.close()
-
-
-def _sqlite_variables(conn: Connection) -> int:
-    """How many ? one SQLite statement may hold (999 before SQLite 3.32, 32766 since)."""
-    raw: Any = conn.connection.dbapi_connection
-    try:
-        return min(int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)), 32766)
-    except (AttributeError, sqlite3.Error):
-        return 999
 
 
 def analysis_row(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from otklik.storage.bulk import bound_rows, sqlite_variables
 from otklik.storage.schema import (
     analysis,
     mention,
@@ -130,15 +132,40 @@ def _upsert_add(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     if not rows:
         return
     if conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+        _upsert_add_sqlite(conn, table, rows)
+        return
+    from sqlalchemy.dialects.postgresql import insert
+
     stmt = insert(table)
     keys = [c.name for c in table.primary_key.columns]
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={"count": table.c.count + stmt.excluded.count}
     )
     conn.execute(stmt, list(rows))
+
+
+def _upsert_add_sqlite(
+    conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """The upsert as a few statements of many rows on the driver's cursor: SQLAlchemy's
+    per-row parameters cost more than the upsert itself (keys are unique within a delta)."""
+    columns, data = bound_rows(conn, table, rows)
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    one = f"({', '.join('?' * len(columns))})"
+    per = max(1, sqlite_variables(conn) // len(columns))
+    tail = f" ON CONFLICT ({keys}) DO UPDATE SET count = {table.name}.count + excluded.count"
+    cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(data), per):
+            part = data[start : start + per]
+            cursor.execute(
+                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+                + ", ".join([one] * len(part))
+                + tail,
+                list(chain.from_iterable(part)),
+            )
+    finally:
+        cursor.close()
 
 
 def delta_for(conn: Connection, mention_ids: Sequence[int], sign: int) -> RollupDelta:
