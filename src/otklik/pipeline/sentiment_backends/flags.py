@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
 from otklik.text.kazakh_latin import looks_latin_kazakh
@@ -19,14 +20,14 @@ _QUESTION_START = re.compile(
     r"|скажите|не подскажете|кто|чем|что|нужно ли|принимаете|доставляете"
     r"|қалай|қандай|қашан|қайда|неге|қанша|кім|please (?:tell|advise|let)"
     r"|qalai|qandai|qashan|qaida|nege|qansha)\b",
-    re.IGNORECASE,
+    # matched against lowercased text: a case-insensitive search is several times slower
 )
 # Kazakh question particles: ма/ме/ба/бе/па/пе (and Latin ma/me/ba/be/pa/pe) as a word.
-_KAZAKH_PARTICLE = re.compile(r"\b(?:ма|ме|ба|бе|па|пе|ma|me|ba|be|pa|pe)\b\s*[?.!]*\s*$", re.I)
+_KAZAKH_PARTICLE = re.compile(r"\b(?:ма|ме|ба|бе|па|пе|ma|me|ba|be|pa|pe)\b\s*[?.!]*\s*$")
 _REQUEST = re.compile(
     r"\b(?:подскажите|уточните|айтыңызшы|айтып жіберіңізші|please tell|please advise"
     r"|let me know|i'd like to know|хотел бы уточнить|білгім келеді)\b",
-    re.IGNORECASE,
+    # matched against lowercased text: a case-insensitive search is several times slower
 )
 
 # A problem stated as a fact, with or without a sentiment word. Stems, so that word forms
@@ -83,7 +84,7 @@ _PROBLEM = re.compile(
             r"|kire almai\w*|kutip (?:jurmin|zhurmin|otyrmyn)",
         ]
     ),
-    re.IGNORECASE,
+    # matched against lowercased text: a case-insensitive search is several times slower
 )
 # The problem is reported as resolved: not a complaint any more.
 _RESOLVED = re.compile(
@@ -97,17 +98,17 @@ _RESOLVED = re.compile(
             r"sheshildi|sheshti|qaitaryldy|qaitaryp berdi",
         ]
     ),
-    re.IGNORECASE,
+    # matched against lowercased text: a case-insensitive search is several times slower
 )
 # Praise beside a stated problem: a past hiccup inside a happy message, not a complaint.
 _PRAISE = re.compile(
     r"спасибо|благодар\w*|отлично|молодц\w*|супер|рекомендую|доволь\w*|рахмет|рақмет"
     r"|алғыс\w*|керемет|ризамын|rahmet|raqmet|keremet|thank\w*|great|excellent|awesome"
     r"|love\b|amazing|recommend\w*|happy with",
-    re.IGNORECASE,
+    # matched against lowercased text: a case-insensitive search is several times slower
 )
 # Still something wrong after the resolution ("refunded, but only half").
-_BUT_STILL = re.compile(r"\b(?:но|бірақ|but|however|алайда|однако|тек|only|только)\b", re.I)
+_BUT_STILL = re.compile(r"\b(?:но|бірақ|but|however|алайда|однако|тек|only|только)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ class Flags:
 def is_question(text: str) -> bool:
     """True when the text asks for information: a question mark, a question word at its start,
     a Kazakh question particle at its end, or a polite request for information."""
-    stripped = text.strip()
+    stripped = text.strip().lower()
     if "?" in stripped:
         return True
     sentences = re.split(r"(?<=[.!])\s+", stripped)
@@ -140,15 +141,24 @@ def _kazakh_particle_ends(sentence: str) -> bool:
     return particle in ("ma", "ba", "pa") or not particle.isascii() or looks_latin_kazakh(sentence)
 
 
+@lru_cache(maxsize=16_384)  # the sentiment and flags stages ask about the same texts
 def states_problem(text: str) -> bool:
     """True when the text states a service problem as a fact (late, missing, broken…)."""
-    return bool(_PROBLEM.search(text))
+    return bool(_PROBLEM.search(text.lower()))
 
 
+@lru_cache(maxsize=16_384)
 def is_resolved(text: str) -> bool:
     """True when the text reports its problem as resolved, with no "but" after it."""
-    found = _RESOLVED.search(text)
-    return found is not None and not _BUT_STILL.search(text, found.end())
+    low = text.lower()
+    found = _RESOLVED.search(low)
+    return found is not None and not _BUT_STILL.search(low, found.end())
+
+
+@lru_cache(maxsize=16_384)
+def has_praise(text: str) -> bool:
+    """True when the text praises (thanks, great, рахмет…)."""
+    return bool(_PRAISE.search(text.lower()))
 
 
 def is_complaint(text: str, sentiment: str | None) -> bool:
@@ -161,7 +171,7 @@ def is_complaint(text: str, sentiment: str | None) -> bool:
         return True
     if not states_problem(text):
         return False
-    return sentiment != "positive" or not _PRAISE.search(text)
+    return sentiment != "positive" or not has_praise(text)
 
 
 def flag_texts(texts: Sequence[str], sentiments: Sequence[str | None]) -> list[Flags]:
@@ -183,7 +193,7 @@ def with_service_evidence(prediction: Prediction, text: str) -> Prediction:
     missing, charged twice…) leans negative, a problem reported resolved leans positive."""
     if is_resolved(text):
         likelihood = RESOLVED_LIKELIHOOD
-    elif states_problem(text) and not _PRAISE.search(text):
+    elif states_problem(text) and not has_praise(text):
         likelihood = PROBLEM_LIKELIHOOD
     else:
         return prediction
