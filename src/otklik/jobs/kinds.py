@@ -200,15 +200,19 @@ def run_reanalyse(ctx: JobContext) -> dict[str, Any]:
 
 
 def run_upgrade_sentiment(ctx: JobContext) -> dict[str, Any]:
-    """Relabel compact-labelled mentions with the encoder tier, newest first; a later attempt
-    goes on with what is left and counts on from the progress already made."""
+    """Relabel compact-labelled mentions with the encoder tier, newest first, a slice at a time
+    (upgrade.SLICE): what is left goes on in a new job queued behind the waiting ones. A later
+    attempt goes on with what is left and counts on from the progress already made."""
     reason = upgrade.why_not(ctx.svc, ctx.ws)
     if reason is not None:
         return {"upgraded": 0, "skipped": reason}
-    before = int(ctx.job.progress_done or 0)
+    before = int(ctx.job.progress_done or ctx.arguments.get("done_before") or 0)
     ctx.progress(before, before + upgrade.remaining(ctx.svc, ctx.ws))
-    done = upgrade.upgrade(ctx.svc, ctx.ws, ctx.progress, done_before=before)
-    return {"upgraded": before + done}
+    done = upgrade.upgrade(ctx.svc, ctx.ws, ctx.progress, done_before=before, limit=upgrade.SLICE)
+    result: dict[str, Any] = {"upgraded": before + done}
+    if done and upgrade.remaining(ctx.svc, ctx.ws):
+        result["continued_in_job"] = upgrade.queue(ctx.svc, ctx.ws, done_before=before + done)
+    return result
 
 
 def run_export(ctx: JobContext) -> dict[str, Any]:

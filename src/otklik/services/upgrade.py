@@ -44,13 +44,21 @@ def remaining(svc: Services, ws: Workspace) -> int:
     return svc.store.count_to_upgrade(ws, [BULK_TIER])
 
 
-def queue(svc: Services, ws: Workspace) -> int | None:
+SLICE = 2_000
+"""Mentions one upgrade job relabels before it hands the worker back: the rest goes on in a
+new job queued behind what waits (alert checks, polls), so hours of upgrading never hold up
+the jobs that must run within a minute."""
+
+
+def queue(svc: Services, ws: Workspace, done_before: int = 0) -> int | None:
     """Queue the upgrade job when it can run and has work; its id, else None. A newer one
-    supersedes one already running (it goes on newest first from the newest mentions)."""
+    supersedes one already running (it goes on newest first from the newest mentions).
+    `done_before` carries the progress of the slices before it."""
     if why_not(svc, ws) is not None or not svc.store.to_upgrade(ws, [BULK_TIER], 1):
         return None
+    arguments = {"done_before": done_before} if done_before else {}
     with svc.store.begin() as conn:
-        job = jobqueue.enqueue(conn, ws.id, KIND, {}, utcnow(), dedupe_key=DEDUPE_KEY)
+        job = jobqueue.enqueue(conn, ws.id, KIND, arguments, utcnow(), dedupe_key=DEDUPE_KEY)
     return job.id
 
 
