@@ -3,8 +3,6 @@ services whose pipeline finds sentiment."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import socket
 import threading
@@ -22,18 +20,7 @@ from otklik.ingest.intake import RawItem, take
 from otklik.search_terms import open_store
 from otklik.services import Services
 from otklik.settings import Settings
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
-        content = envelope.content  # type: ignore[attr-defined]
-        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
+from tests.conftest import Inbox
 
 
 def parts(message: Message) -> dict[str, str]:
@@ -53,19 +40,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    from aiosmtpd.controller import Controller
-
-    port = free_port()
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 class Receiver:

@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-from collections.abc import Iterator
-from email.message import Message
-
-import pytest
-
 from otklik.jobs.worker import Worker
 from otklik.services import Services, jobs, report_mail
 from otklik.settings import Settings
 from otklik.storage import jobqueue
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
-        content = envelope.content  # type: ignore[attr-defined]
-        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+from tests.conftest import Inbox
 
 
 def test_weekly_smm_report_is_mailed_by_the_worker(svc: Services, inbox: tuple[Inbox, int]) -> None:

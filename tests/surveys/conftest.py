@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -14,6 +10,7 @@ import pytest
 from otklik.search_terms import open_store
 from otklik.services import Services
 from otklik.settings import Settings
+from tests.conftest import Inbox
 
 STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "tags")
 
@@ -34,28 +31,7 @@ def svc(db_url: str, tmp_path: Path) -> Iterator[Services]:
     store.close()
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
-        content = envelope.content  # type: ignore[attr-defined]
-        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+def smtp(inbox: tuple[Inbox, int]) -> tuple[Inbox, int]:
+    """A real SMTP server on a free loopback port (the shared `inbox`)."""
+    return inbox

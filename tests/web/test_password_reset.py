@@ -3,11 +3,7 @@ on loopback (in the user's language, HTML and plain text), each link working onc
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-import socket
-from collections.abc import Iterator
 from email.message import Message
 
 import pytest
@@ -17,34 +13,8 @@ from otklik.services import resets
 from otklik.services.context import Services
 from otklik.settings import Settings
 from otklik.web.app import create_app
+from tests.conftest import Inbox
 from tests.web.conftest import PASSWORD, WebWorld, csrf_of
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
-        content = envelope.content  # type: ignore[attr-defined]
-        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
 
 
 def _login_works(client: TestClient, address: str, password: str) -> bool:
