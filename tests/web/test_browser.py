@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need_real_part
-from tests.web.conftest import CSV, PASSWORD, WebWorld
+from tests.web.conftest import CSV, PASSWORD, WebWorld, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -29,35 +26,10 @@ ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def base_url(sqlite_world: WebWorld) -> Iterator[str]:
     """The world's app served by uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            sqlite_world.app,
-            host="127.0.0.1",
-            port=port,  # type: ignore[arg-type]
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(sqlite_world.app)
 
 
 @pytest.fixture

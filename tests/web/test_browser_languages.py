@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import need_real_part
-from tests.web.conftest import PASSWORD, WebWorld
-from tests.web.test_browser import ARGS, CHROMIUM, _free_port
+from tests.web.conftest import PASSWORD, WebWorld, serve
+from tests.web.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -92,21 +90,7 @@ def _foreign_patterns(language: str) -> list[tuple[str, re.Pattern[str]]]:
 @pytest.fixture
 def served(sqlite_world: WebWorld) -> Iterator[str]:
     """The world's app on a free loopback port."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(
-        sqlite_world.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(sqlite_world.app)
 
 
 @pytest.fixture

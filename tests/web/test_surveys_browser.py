@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 from otklik.services import Services
 from otklik.services import surveys as service
 from tests.conftest import need_real_part
-from tests.web.conftest import WebWorld
-from tests.web.test_browser import ARGS, CHROMIUM, _free_port
+from tests.web.conftest import WebWorld, serve
+from tests.web.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -30,26 +29,7 @@ def _svc(world: WebWorld) -> Services:
 @pytest.fixture
 def served(sqlite_world: WebWorld) -> Iterator[str]:
     """The app on a free loopback port (uvicorn in a thread)."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            sqlite_world.app,
-            host="127.0.0.1",
-            port=port,  # type: ignore[arg-type]
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    yield from serve(sqlite_world.app)
 
 
 @pytest.fixture
