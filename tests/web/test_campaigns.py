@@ -14,7 +14,7 @@ import pytest
 
 from otklik.services import Services, posts
 from otklik.services import campaigns as camp
-from tests.services import test_report_mail
+from tests.conftest import Inbox
 from tests.services.test_campaigns import POSTS, TRAFFIC
 from tests.web import test_browser
 from tests.web.conftest import WebWorld, build_world, csrf_of
@@ -181,11 +181,8 @@ def test_api_lists_campaigns_and_gives_a_report(sqlite_world: WebWorld, tmp_path
     assert backwards.status_code == 422
 
 
-inbox = test_report_mail.inbox
-
-
 def test_partner_email_is_drafted_in_russian_and_sent(
-    sqlite_url: str, tmp_path: Path, inbox: tuple[test_report_mail.Inbox, int]
+    sqlite_url: str, tmp_path: Path, inbox: tuple[Inbox, int]
 ) -> None:
     handler, port = inbox
     for world in build_world(
