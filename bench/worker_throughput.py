@@ -4,8 +4,8 @@ PostgreSQL, and a check that no item is stored twice.
 Usage: python bench/worker_throughput.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/DB
        [--files 8] [--rows 5000] [--workers 1,2,4] [--stages normalise,language,dedupe]
 The database's public schema is dropped and made again for every round. The background
-sentiment upgrade an import queues is switched off (OTKLIK_SENTIMENT_UPGRADE=false). Prints mentions/s per
-worker count; the numbers go to the issue note, never into tests.
+sentiment upgrade an import queues is switched off (OTKLIK_SENTIMENT_UPGRADE=false).
+Prints mentions/s per worker count; the numbers go to the issue note, never into tests.
 """
 
 from __future__ import annotations
