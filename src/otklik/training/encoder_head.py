@@ -64,8 +64,9 @@ class HeadReport:
 
 
 class EmbeddingCache:
-    """Embeddings computed earlier (by bench/sentiment_embed_corpus.py, int8 chunks), looked
-    up by text; texts it does not hold are embedded with `fallback`."""
+    """Embeddings computed earlier (by bench/sentiment_embed_corpus.py: every layer's mean as
+    int8 chunks; the last layer, L2-normalised, is the embedding), looked up by text; texts
+    it does not hold are embedded with `fallback`."""
 
     def __init__(self, folder: Path | None, fallback: Embed | None) -> None:
         self.rows: dict[str, npt.NDArray[np.float32]] = {}
@@ -77,9 +78,10 @@ class EmbeddingCache:
         with gzip.open(folder / "texts.jsonl.gz", "rt", encoding="utf-8") as handle:
             texts = [json.loads(line)[3] for line in handle]
         chunks = []
-        for path in sorted(folder.glob("emb*.npz"), key=lambda p: int(p.stem[3:])):
+        for path in sorted(folder.glob("layers*.npz"), key=lambda p: int(p.stem[6:])):
             with np.load(path) as data:
-                chunks.append(data["q"].astype(np.float32) * data["s"])
+                last = data["q"][:, -1].astype(np.float32) * data["s"][:, -1]
+            chunks.append(last / np.maximum(np.linalg.norm(last, axis=1, keepdims=True), 1e-12))
         matrix = np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
         for text, row in zip(texts[: len(matrix)], matrix, strict=True):
             self.rows[text] = row
