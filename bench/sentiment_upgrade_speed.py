@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the numpy e5 engine's BLAS
 
 from otklik.domain.filters import Filters  # noqa: E402
 from otklik.pipeline.sentiment_backends import load_tier  # noqa: E402
