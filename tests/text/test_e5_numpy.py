@@ -50,3 +50,15 @@ def test_embeddings_match_the_c_engine_and_padding_changes_nothing(engines) -> N
     assert np.abs(layers - alone).max() < 1e-4
     # Layers differ from one another: the states are not one vector repeated.
     assert np.abs(layers[:, 6] - layers[:, 12]).max() > 0.1
+
+
+def test_token_states_after_every_layer_average_to_the_layer_means(engines) -> None:  # type: ignore[no-untyped-def]
+    ours, _ = engines
+    texts = [t for t in TEXTS if t]
+    means = ours.layers(texts)
+    for k in (0, 10, ours.n_layers):
+        states, lens = ours.token_states(texts, k)
+        assert states.shape == (int(lens.sum()), 384)
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        pooled = np.add.reduceat(states, starts, axis=0) / lens[:, None]
+        assert np.abs(pooled - means[:, k]).max() < 1e-4

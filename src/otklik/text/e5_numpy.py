@@ -216,6 +216,24 @@ def _gelu_(h: F32) -> None:
         x *= 0.5
 
 
+def _groups(lengths: Sequence[int], batch: int) -> list[list[int]]:
+    """Indices sorted by length, cut into batches of at most ``batch`` whose padded attention
+    (count x longest^2) stays within the budget."""
+    order = sorted(range(len(lengths)), key=lambda w: lengths[w])
+    out: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        while stop < len(order) and stop - start < batch:
+            longest = lengths[order[stop]]
+            if (stop - start + 1) * longest * longest > _ATTN_BUDGET:
+                break
+            stop += 1
+        out.append(order[start:stop])
+        start = stop
+    return out
+
+
 class E5Layers:
     """multilingual-e5-small forward pass in numpy, exposing every layer's mean-pooled state."""
 
@@ -331,18 +349,8 @@ class E5Layers:
                 win_ids.append([self.tok.bos, *chunk, self.tok.eos])
                 win_weight.append(float(max(len(chunk), 1)))
         means = np.empty((len(win_ids), n_out, self.dim), dtype=np.float32)
-        order = sorted(range(len(win_ids)), key=lambda w: len(win_ids[w]))
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            while stop < len(order) and stop - start < batch:
-                longest = len(win_ids[order[stop]])
-                if (stop - start + 1) * longest * longest > _ATTN_BUDGET:
-                    break
-                stop += 1
-            group = order[start:stop]
-            means[group] = self._forward([win_ids[w] for w in group])
-            start = stop
+        for group in _groups([len(ids) for ids in win_ids], batch):
+            means[group] = self._forward([win_ids[w] for w in group])[0]
         counts = np.bincount(win_text, minlength=len(texts))
         for w, ti in enumerate(win_text):
             if counts[ti] == 1:
@@ -379,8 +387,10 @@ class E5Layers:
         x += self._type0
         return x
 
-    def _forward(self, seqs: list[list[int]]) -> F32:
-        """Run one batch of id sequences; returns their token means per stage, (B, layers + 1, H).
+    def _forward(self, seqs: list[list[int]], upto: int | None = None) -> tuple[F32, F32]:
+        """Run one batch of id sequences through the first ``upto`` layers (all by default);
+        returns their token means per stage, (B, upto + 1, H), and the packed token states
+        after the last layer run, (T, H).
 
         Token-wise matmuls run on the packed real tokens only; attention runs on a zero-padded
         (B, heads, L, head_dim) layout where padded keys get -inf scores (zero weight).
@@ -400,12 +410,13 @@ class E5Layers:
         ).astype(np.float32)[:, None, None, :]
         inv_len = (1.0 / lens.astype(np.float32))[:, None]
         scale = np.float32(1.0 / math.sqrt(hd))
-        means = np.empty((b, self.n_layers + 1, h), dtype=np.float32)
+        layers = self._layers if upto is None else self._layers[:upto]
+        means = np.empty((b, len(layers) + 1, h), dtype=np.float32)
 
         x = _layer_norm(self._embed_tokens(ids, col), self._eln_w, self._eln_b, self.eps)
         means[:, 0] = np.add.reduceat(x, starts, axis=0) * inv_len
         heads = np.zeros((3, b, nh, length, hd), dtype=np.float32)
-        for li, ly in enumerate(self._layers):
+        for li, ly in enumerate(layers):
             qkv: F32 = x @ ly.w_qkv
             qkv += ly.b_qkv
             heads[:, row, :, col] = qkv.reshape(n_tok, 3, nh, hd)
@@ -429,4 +440,39 @@ class E5Layers:
             y += x
             x = _layer_norm(y, ly.ln2_w, ly.ln2_b, self.eps)
             means[:, li + 1] = np.add.reduceat(x, starts, axis=0) * inv_len
-        return means
+        return means, x
+
+    def token_states(
+        self,
+        texts: Sequence[str],
+        k: int,
+        max_chars: int | None = 600,
+        batch: int = 32,
+        is_query: bool = True,
+    ) -> tuple[F32, I64]:
+        """Token states after the first ``k`` layers, packed in input order: ((T, H), lens).
+
+        ``k=0`` is the embedding output. Each text is one window of at most
+        ``max_positions`` tokens (longer piece sequences are cut, no windowing), so the top
+        layers can be run or trained elsewhere on these states. Batching as in ``layers``.
+        """
+        span = self.max_positions - 2
+        seqs = [
+            [
+                self.tok.bos,
+                *self._content(t if max_chars is None else t[:max_chars], is_query)[:span],
+                self.tok.eos,
+            ]
+            for t in texts
+        ]
+        lens_all = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+        offs = np.concatenate([[0], np.cumsum(lens_all)]).astype(np.int64)
+        out = np.empty((int(offs[-1]), self.dim), dtype=np.float32)
+        for group in _groups(lens_all.tolist(), batch):
+            x = self._forward([seqs[w] for w in group], upto=k)[1]
+            pos = 0
+            for w in group:
+                n = int(lens_all[w])
+                out[offs[w] : offs[w] + n] = x[pos : pos + n]
+                pos += n
+        return out, lens_all
