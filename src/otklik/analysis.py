@@ -7,8 +7,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from otklik.domain.mention import Mention
-from otklik.domain.records import Brand, Tag
+from otklik.domain.mention import Analysis, Mention
+from otklik.domain.records import Brand, MentionRecord, Tag
 from otklik.errors import ConfigError
 from otklik.pipeline import registry
 from otklik.pipeline.pipeline import Pipeline
@@ -73,6 +73,16 @@ def _config(
 
         return {"tags": [TagRule(t.id, t.name, t.query) for t in tags if t.query]}
     return {}
+
+
+def analyse_records(pipeline: Pipeline, records: Sequence[MentionRecord]) -> dict[int, Analysis]:
+    """Stored mentions analysed again, by mention id (what `Store.update_analysis` takes)."""
+    analyses = pipeline.analyse([item_for(r.mention) for r in records])
+    return {
+        r.mention.id: found
+        for r, found in zip(records, analyses, strict=True)
+        if r.mention.id is not None
+    }
 
 
 def item_for(mention: Mention) -> Item:

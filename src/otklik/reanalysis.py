@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from otklik.analysis import build_pipeline, item_for
+from otklik.analysis import analyse_records, build_pipeline
 from otklik.domain.filters import Filters
 from otklik.domain.records import Workspace
 from otklik.settings import Settings
@@ -39,15 +39,7 @@ def reanalyse(
         records, cursor = store.mentions(ws, filters, limit=settings.batch_size, cursor=cursor)
         if not records:
             break
-        analyses = pipeline.analyse([item_for(r.mention) for r in records])
-        store.update_analysis(
-            ws,
-            {
-                r.mention.id: found
-                for r, found in zip(records, analyses, strict=True)
-                if r.mention.id is not None
-            },
-        )
+        store.update_analysis(ws, analyse_records(pipeline, records))
         done += len(records)
         if progress is not None:
             progress(done)

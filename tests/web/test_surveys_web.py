@@ -4,13 +4,10 @@ report pages, and e-mail invitations through a real SMTP server sent by the work
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from otklik.jobs.worker import Worker
@@ -20,23 +17,9 @@ from otklik.services import surveys as service
 from otklik.settings import Settings
 from otklik.storage import utcnow
 from otklik.web.app import create_app
+from tests.conftest import Inbox
 from tests.web.conftest import WebWorld, build_world, csrf_of
-from tests.web.test_password_reset import Inbox, _parts
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server on a free loopback port."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+from tests.web.test_password_reset import _parts
 
 
 def _svc(world: WebWorld) -> Services:
@@ -230,10 +213,10 @@ def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -
 
 def test_invitations_reach_smtp_when_due_with_a_link_that_works_once(
     sqlite_world: WebWorld,
-    smtp: tuple[Inbox, int],
+    inbox: tuple[Inbox, int],
     tmp_path: Path,
 ) -> None:
-    handler, port = smtp
+    handler, port = inbox
     settings = Settings(
         **{
             **sqlite_world.settings.model_dump(),

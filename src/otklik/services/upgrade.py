@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from otklik.analysis import build_pipeline, item_for
+from otklik.analysis import analyse_records, build_pipeline
 from otklik.domain.records import Workspace
 from otklik.errors import ConfigError
 from otklik.pipeline.sentiment_backends import encoder_installed
@@ -90,17 +90,10 @@ def upgrade(
         records = svc.store.to_upgrade(ws, [BULK_TIER], size)
         if not records:
             break
-        analyses = pipeline.analyse([item_for(r.mention) for r in records])
-        if any(a.sentiment_tier == BULK_TIER for a in analyses):  # would select them again
+        analyses = analyse_records(pipeline, records)
+        if any(a.sentiment_tier == BULK_TIER for a in analyses.values()):  # selected again
             raise ConfigError("the sentiment upgrade got compact labels from the encoder tier")
-        svc.store.update_analysis(
-            ws,
-            {
-                r.mention.id: found
-                for r, found in zip(records, analyses, strict=True)
-                if r.mention.id is not None
-            },
-        )
+        svc.store.update_analysis(ws, analyses)
         done += len(records)
         if progress is not None:
             progress(done_before + done, max(total, done_before + done))

@@ -263,15 +263,7 @@ def _update_changed(
         if hits:
             conn.execute(sa.insert(mention_brand), hits)
         tags = [
-            {
-                "mention_id": mid,
-                "tag_id": t,
-                "origin": "rule",
-                "created_by": None,
-                "created_at": now,
-            }
-            for t in dict.fromkeys(found.tags)
-            if (mid, t) not in vetoed
+            row for row in rule_tag_rows(mid, found.tags, now) if (mid, row["tag_id"]) not in vetoed
         ]
         if tags:
             conn.execute(sa.insert(mention_tag), tags)
@@ -499,16 +491,7 @@ def _insert_analysis(
         if found.brands:
             brand_rows.extend(brand_hit_rows(mid, found.brands))
         if found.tags:
-            tag_rows.extend(
-                {
-                    "mention_id": mid,
-                    "tag_id": t,
-                    "origin": "rule",
-                    "created_by": None,
-                    "created_at": now,
-                }
-                for t in dict.fromkeys(found.tags)
-            )
+            tag_rows.extend(rule_tag_rows(mid, found.tags, now))
     insert_rows(conn, analysis, analysis_rows)
     # Several keys a mention: given column by column, not as a dict each.
     insert_columns(
@@ -585,6 +568,14 @@ def analysis_row(
         "embedding": found.embedding,
         "analysed_at": now,
     }
+
+
+def rule_tag_rows(mid: int | None, tags: Iterable[int], now: Any) -> list[dict[str, Any]]:
+    """mention_tag rows for the tags a mention's rules gave it (each tag once)."""
+    return [
+        {"mention_id": mid, "tag_id": t, "origin": "rule", "created_by": None, "created_at": now}
+        for t in dict.fromkeys(tags)
+    ]
 
 
 def brand_hit_rows(mid: int | None, hits: Iterable[BrandHit]) -> list[dict[str, Any]]:
