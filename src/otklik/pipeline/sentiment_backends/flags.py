@@ -13,28 +13,24 @@ from functools import lru_cache
 from otklik.pipeline.sentiment_backends.base import LABELS, Prediction
 from otklik.text.kazakh_latin import looks_latin_kazakh
 
-_QUESTION_START = re.compile(
-    r"^\s*(?:(?:здравствуйте|добрый день|hi|hello|сәлеметсіз бе|salem)[,!.]?\s+)?"
-    r"(?:how|what|when|where|which|who|why|can|could|do|does|is|are|will|would|should|any"
-    r"|как|какой|какая|какие|когда|где|куда|почему|зачем|сколько|можно|есть ли|подскажите"
-    r"|скажите|не подскажете|кто|чем|что|нужно ли|принимаете|доставляете"
-    r"|қалай|қандай|қашан|қайда|неге|қанша|кім|please (?:tell|advise|let)"
-    r"|qalai|qandai|qashan|qaida|nege|qansha)\b",
-    # matched against lowercased text: a case-insensitive search is several times slower
-)
-# An information question ("what documents do I need?", "қашан жеткізесіздер?") rather than a
-# rhetorical one: the same question words without why/почему/неге, which often carry a complaint.
-_INFO_START = re.compile(
-    r"^\s*(?:(?:здравствуйте|добрый день|hi|hello|сәлеметсіз бе|salem)[,!.]?\s+)?"
-    r"(?:how|what|when|where|which|can|could|do|does|is|are|will|would|should|any"
+# Question words, ru/en opening a sentence; Kazakh puts its question words anywhere in one.
+_GREETING = r"^\s*(?:(?:здравствуйте|добрый день|hi|hello|сәлеметсіз бе|salem)[,!.]?\s+)?"
+_INFO_OPENERS = (
+    r"how|what|when|where|which|can|could|do|does|is|are|will|would|should|any"
     r"|как|какой|какая|какие|каким|когда|где|куда|сколько|можно|есть ли|подскажите"
-    r"|скажите|не подскажете|нужно ли|принимаете|доставляете"
-    r"|please (?:tell|advise|let))\b"
-    # Kazakh puts the question word anywhere in the sentence
-    r"|\b(?:қалай|қандай|қашан|қайда|қанша|қай|неше\w*|qalai|qandai|qashan|qaida|qansha"
-    r"|neshe\w*)\b",
-    # matched against lowercased text: a case-insensitive search is several times slower
+    r"|скажите|не подскажете|нужно ли|принимаете|доставляете|please (?:tell|advise|let)"
 )
+_KAZAKH_OPENERS = r"қалай|қандай|қашан|қайда|қанша|qalai|qandai|qashan|qaida|qansha"
+# "қай" (which) and "неше" (how many) only for information questions: opening a sentence they
+# also start exclamations ("Неше рет өшірдім", "how many times I restarted it").
+_KAZAKH_INFO_WORDS = _KAZAKH_OPENERS + r"|қай|неше\w*|neshe\w*"
+# Why and who often carry a complaint ("why is my parcel late again?").
+_WHY_WHO = r"who|why|почему|зачем|кто|чем|что|неге|кім|nege"
+# matched against lowercased text: a case-insensitive search is several times slower
+_QUESTION_START = re.compile(_GREETING + f"(?:{_INFO_OPENERS}|{_KAZAKH_OPENERS}|{_WHY_WHO})\\b")
+# An information question ("what documents do I need?", "қашан жеткізесіздер?") rather than a
+# rhetorical one.
+_INFO_START = re.compile(_GREETING + f"(?:{_INFO_OPENERS})\\b|\\b(?:{_KAZAKH_INFO_WORDS})\\b")
 # Kazakh question particles: ма/ме/ба/бе/па/пе (and Latin ma/me/ba/be/pa/pe) as a word.
 _KAZAKH_PARTICLE = re.compile(r"\b(?:ма|ме|ба|бе|па|пе|ma|me|ba|be|pa|pe)\b\s*[?.!]*\s*$")
 _REQUEST = re.compile(
@@ -158,8 +154,9 @@ def _kazakh_particle_ends(sentence: str) -> bool:
 
 @lru_cache(maxsize=16_384)
 def asks_for_information(text: str) -> bool:
-    """True when the text asks for information (a question word at a sentence's start other
-    than why/почему/неге, or a Kazakh question particle at its end) and does not exclaim."""
+    """True when the text asks for information (a question word opening a sentence, not
+    why/who; a Kazakh question word anywhere; a Kazakh question particle at the end) and does
+    not exclaim."""
     low = text.strip().lower()
     if "!" in low:
         return False
@@ -212,8 +209,9 @@ def flag_texts(texts: Sequence[str], sentiments: Sequence[str | None]) -> list[F
 # (P(evidence | label), set by hand as the rating's likelihoods are, never fitted to a test).
 PROBLEM_LIKELIHOOD = (1.0, 0.25, 0.1)  # a problem stated as a fact, not resolved, no praise
 RESOLVED_LIKELIHOOD = (0.2, 0.4, 1.0)  # the problem was resolved
-# An information question with no problem and no praise in it (chosen on the four permitted
-# dev splits from 0.6/0.4/0.25 for the outer classes; the customer-service set was not used).
+# An information question with no problem and no praise in it. The four permitted dev splits
+# could not tell 0.6, 0.4 and 0.25 apart (mean within 0.002; 0.1 cost 0.004), so the strongest
+# of those was taken, as the issue requires questions neutral; the CS set was not used.
 QUESTION_LIKELIHOOD = (0.25, 1.0, 0.25)
 
 
