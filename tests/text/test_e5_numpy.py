@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,22 @@ def test_token_states_after_every_layer_average_to_the_layer_means(engines) -> N
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
         pooled = np.add.reduceat(states, starts, axis=0) / lens[:, None]
         assert np.abs(pooled - means[:, k]).max() < 1e-4
+
+
+def test_layers_stored_as_int8_give_the_same_embeddings_and_replace_the_engines(engines) -> None:  # type: ignore[no-untyped-def]
+    from otklik.text.e5_numpy import E5Layers, layers_from_arrays, layers_to_arrays
+
+    ours, _ = engines
+    arrays = layers_to_arrays(ours.encoder_layers)
+    assert arrays["l0.w_qkv"].dtype == np.int8 and arrays["l11.w_out"].shape == (1536, 384)
+    stored = layers_from_arrays(arrays, ours.n_layers)
+    texts = [t[:600] for t in TEXTS if t]
+    again = E5Layers(layers=stored).embed(texts)
+    cosine = np.einsum("ij,ij->i", again, ours.embed(texts))
+    assert cosine.min() > 0.999
+    # Other layers really are used: scaling one layer's output weights moves every embedding.
+    changed = [*stored[:-1], replace(stored[-1], w_out=stored[-1].w_out * 3)]
+    moved = E5Layers(layers=changed).embed(texts)
+    assert np.einsum("ij,ij->i", moved, again).max() < 0.999
+    with pytest.raises(ValueError, match="expected 12 layers"):
+        E5Layers(layers=stored[:3])

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -176,6 +177,39 @@ class _Layer:
     ln2_b: F32
 
 
+_MATRICES = ("w_qkv", "w_o", "w_in", "w_out")
+_VECTORS = ("b_qkv", "b_o", "ln1_w", "ln1_b", "b_in", "b_out", "ln2_w", "ln2_b")
+
+
+def layers_to_arrays(layers: Sequence[_Layer]) -> dict[str, npt.NDArray[np.generic]]:
+    """Encoder layers as arrays to store: each matrix int8 with one float32 scale per output
+    column (symmetric, max |w| -> 127), vectors float32; keys ``l{i}.{field}``."""
+    out: dict[str, npt.NDArray[np.generic]] = {}
+    for i, ly in enumerate(layers):
+        for name in _MATRICES:
+            w = getattr(ly, name)
+            scale = np.maximum(np.abs(w).max(axis=0), 1e-12).astype(np.float32) / 127.0
+            out[f"l{i}.{name}"] = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+            out[f"l{i}.{name}.scale"] = scale
+        for name in _VECTORS:
+            out[f"l{i}.{name}"] = np.asarray(getattr(ly, name), dtype=np.float32)
+    return out
+
+
+def layers_from_arrays(data: Any, n_layers: int) -> list[_Layer]:
+    """The inverse of ``layers_to_arrays`` (matrices expanded to float32)."""
+    layers = []
+    for i in range(n_layers):
+        fields: dict[str, F32] = {}
+        for name in _MATRICES:
+            q = np.asarray(data[f"l{i}.{name}"], dtype=np.float32)
+            fields[name] = np.ascontiguousarray(q * np.asarray(data[f"l{i}.{name}.scale"]))
+        for name in _VECTORS:
+            fields[name] = np.asarray(data[f"l{i}.{name}"], dtype=np.float32)
+        layers.append(_Layer(**fields))
+    return layers
+
+
 def _layer_norm(x: F32, w: F32, b: F32, eps: float) -> F32:
     """LayerNorm over the last axis, in place on ``x``."""
     x -= x.mean(axis=-1, keepdims=True)
@@ -237,7 +271,11 @@ def _groups(lengths: Sequence[int], batch: int) -> list[list[int]]:
 class E5Layers:
     """multilingual-e5-small forward pass in numpy, exposing every layer's mean-pooled state."""
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(
+        self, model_path: Path | None = None, layers: Sequence[_Layer] | None = None
+    ) -> None:
+        """Read the bundled model; ``layers`` (e.g. fine-tuned ones, ``layers_from_arrays``)
+        replace its 12 encoder layers, keeping its tokenizer and embedding table."""
         path = Path(model_path) if model_path is not None else default_model_path()
         buf = np.fromfile(path, dtype=np.uint8)
         if buf[:4].tobytes() != _MAGIC:
@@ -284,7 +322,7 @@ class E5Layers:
         self._type0 = f32("emb.type")[:h].copy()
         self._eln_w, self._eln_b = f32("emb.ln.w"), f32("emb.ln.b")
         self._layers: list[_Layer] = []
-        for i in range(self.n_layers):
+        for i in range(self.n_layers if layers is None else 0):  # replaced below
             p = f"l{i}."
             w_qkv = np.concatenate([q4(p + k + ".w", h) for k in "qkv"], axis=0)
             self._layers.append(
@@ -303,6 +341,16 @@ class E5Layers:
                     ln2_b=f32(p + "oln.b"),
                 )
             )
+
+        if layers is not None:
+            if len(layers) != self.n_layers:
+                raise ValueError(f"expected {self.n_layers} layers, got {len(layers)}")
+            self._layers = list(layers)
+
+    @property
+    def encoder_layers(self) -> list[_Layer]:
+        """The 12 encoder layers in use (float32)."""
+        return list(self._layers)
 
     # ------------------------------------------------------------------ tokenizer
     def tokenize(self, text: str, is_query: bool = True) -> list[int]:
