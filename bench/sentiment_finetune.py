@@ -1,24 +1,30 @@
-"""Probe: does fine-tuning the top layers of multilingual-e5-small lift sentiment macro-F1?
+"""Fine-tune multilingual-e5-small for sentiment on CPU (torch), all layers or only the top.
 
 The bottom K layers stay frozen: their token states are computed once by the numpy forward
-pass (``E5Layers.token_states``) and cached as float16. The top 12 - K layers are rebuilt in
-torch from the same float32 (dequantised 4-bit) weights, followed by masked mean pooling and a
-3-class linear classifier, and trained on the train splits of the four commercial-use sets
-with the encoder-head loss weighting (per set (mean size / size) ** 0.5, classes balanced).
-The frozen baseline is the same linear classifier trained on mean-pooled layer-12 states with
-the encoder untouched. Both are evaluated (argmax) on every dev split and on the CS set.
+pass (``E5Layers.token_states``; ``--k 0`` is the embedding output, so every layer is tuned)
+and cached as float16. The top 12 - K layers are rebuilt in torch from the same float32
+(dequantised 4-bit) weights, followed by masked mean pooling and a 3-class linear classifier,
+and trained on the train splits of the four commercial-use sets with the encoder-head loss
+weighting (per set (mean size / size) ** 0.5, classes balanced). ``eval`` scores the tuned
+model alone (argmax) on every dev split and on the CS set; without ``--skip-frozen`` it also
+fits and scores a frozen baseline (a linear classifier on the untouched layer-12 means).
 
-Usage (from the repository root, with the project venv)::
+The shipped encoder tier (``--k 0``, one epoch, 56 minutes on 2 cores), from the repository
+root with the project venv (torch comes with the ``transformers`` extra)::
 
-    python bench/sentiment_finetune_probe.py cache --k 10          # ~12 min on 2 cores
-    python bench/sentiment_finetune_probe.py train --k 10 --epochs 1
-    python bench/sentiment_finetune_probe.py eval --k 10
+    python bench/sentiment_finetune.py cache --k 0                 # 1 minute
+    python bench/sentiment_finetune.py train --k 0 --epochs 1 --lr-enc 5e-5 \\
+        --skip-frozen --tag _full
+    python bench/sentiment_finetune.py eval --k 0 --skip-frozen --tag _full
+    python bench/sentiment_finetune.py export --k 0 --tag _full
+    otklik train sentiment --tier encoder --tuned .cache/finetune/e5_finetuned_full.npz \
+        --data ../shared/data/sentiment --out src/otklik/models/sentiment_encoder_head.npz
 
-Outputs go to ``.cache/finetune_probe/``: ``states_k{K}/<split>.npz`` (cached token
-states), ``top_layers.pt`` (trained top layers + classifier), ``logits.npz`` (dev and CS
-logits of the fine-tuned and frozen models, with texts and labels) and ``results.json``
-(``--tag T`` appends T to these three names; the frozen baseline ``frozen_clf.pkl`` is
-shared, so a second run can pass ``--skip-frozen``).
+Outputs go to ``.cache/finetune/``: ``states_k{K}/<split>.npz`` (cached token states),
+``top_layers{T}.pt`` (trained layers + classifier), ``logits{T}.npz`` (dev and CS logits),
+``results{T}.json`` and, from ``export``, ``e5_finetuned{T}.npz`` (the layers int8 and the
+classifier, what ``otklik train sentiment --tuned`` reads); ``frozen_clf.pkl`` is the frozen
+baseline, shared by runs with the same K.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ from otklik.training.sentiment import macro_f1_of  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "sentiment"
 CS_PATH = ROOT / "bench" / "data" / "cs_eval.csv"
-OUT = ROOT / ".cache" / "finetune_probe"
+OUT = ROOT / ".cache" / "finetune"
 TRAIN_SETS = (
     "kazsandra_3class",
     "sentirueval_banks_telecom",
@@ -433,19 +439,24 @@ def stage_eval(args: argparse.Namespace) -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    frozen = build_top(args.k)
+    frozen = None if args.skip_frozen else build_top(args.k)
     tuned = build_top(args.k)
     ckpt = torch.load(OUT / f"top_layers{args.tag}.pt", weights_only=False)
     tuned.load_state_dict(ckpt["state_dict"])
-    with (OUT / "frozen_clf.pkl").open("rb") as f:
-        clf = pickle.load(f)
+    clf = None
+    if frozen is not None:
+        with (OUT / "frozen_clf.pkl").open("rb") as f:
+            clf = pickle.load(f)
     results: dict[str, dict[str, float]] = {"frozen": {}, "finetuned": {}}
     saved: dict[str, Any] = {}
     names = [f"dev.{s}" for s in DEV_SETS] + ["cs"]
     for name in names:
         sp = Split(states_dir(args.k) / f"{name}.npz")
-        fz_feats, _ = pooled_and_logits(frozen, sp)
-        fz_logits = clf.decision_function(fz_feats).astype(np.float32)
+        if frozen is not None and clf is not None:
+            fz_feats, _ = pooled_and_logits(frozen, sp)
+            fz_logits = clf.decision_function(fz_feats).astype(np.float32)
+        else:  # --skip-frozen: no baseline, its logits are left at zero
+            fz_logits = np.zeros((len(sp.y), len(LABELS)), dtype=np.float32)
         _, ft_logits = pooled_and_logits(tuned, sp)
         saved[f"{name}.finetuned_logits"] = ft_logits
         saved[f"{name}.frozen_logits"] = fz_logits
@@ -475,9 +486,50 @@ def stage_eval(args: argparse.Namespace) -> None:
     print(json.dumps(meta), flush=True)
 
 
+def stage_export(args: argparse.Namespace) -> None:
+    """Write a fully fine-tuned checkpoint (``--k 0``) as numpy arrays our engine reads:
+    the 12 layers int8 per output column (``layers_to_arrays``) and the classifier."""
+    import torch
+
+    from otklik.text.e5_numpy import _Layer, layers_to_arrays
+
+    ckpt = torch.load(OUT / f"top_layers{args.tag}.pt", weights_only=False)
+    if ckpt["k"] != 0:
+        raise SystemExit("export needs a checkpoint trained with --k 0 (every layer tuned)")
+    sd = {k: v.detach().numpy().astype(np.float32) for k, v in ckpt["state_dict"].items()}
+    layers = []
+    for i in range(12):
+        p = f"layers.{i}."
+        layers.append(
+            _Layer(
+                w_qkv=np.ascontiguousarray(sd[p + "qkv.weight"].T),
+                b_qkv=sd[p + "qkv.bias"],
+                w_o=np.ascontiguousarray(sd[p + "o.weight"].T),
+                b_o=sd[p + "o.bias"],
+                ln1_w=sd[p + "ln1.weight"],
+                ln1_b=sd[p + "ln1.bias"],
+                w_in=np.ascontiguousarray(sd[p + "fi.weight"].T),
+                b_in=sd[p + "fi.bias"],
+                w_out=np.ascontiguousarray(sd[p + "fo.weight"].T),
+                b_out=sd[p + "fo.bias"],
+                ln2_w=sd[p + "ln2.weight"],
+                ln2_b=sd[p + "ln2.bias"],
+            )
+        )
+    dest = OUT / f"e5_finetuned{args.tag}.npz"
+    np.savez(
+        dest,
+        **layers_to_arrays(layers),
+        cls_weight=np.ascontiguousarray(sd["cls.weight"].T),
+        cls_bias=sd["cls.bias"],
+        info=np.array(json.dumps({"steps": ckpt["steps"], "train_args": ckpt["args"]})),
+    )
+    print(f"[export] {dest} ({dest.stat().st_size / 1e6:.1f} MB)", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("stage", choices=("cache", "train", "eval"))
+    ap.add_argument("stage", choices=("cache", "train", "eval", "export"))
     ap.add_argument("--k", type=int, default=10, help="frozen bottom layers")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
@@ -499,6 +551,8 @@ def main() -> None:
         stage_cache(args.k, args.workers)
     elif args.stage == "train":
         stage_train(args)
+    elif args.stage == "export":
+        stage_export(args)
     else:
         stage_eval(args)
 
