@@ -497,25 +497,18 @@ def stage_export(args: argparse.Namespace) -> None:
     if ckpt["k"] != 0:
         raise SystemExit("export needs a checkpoint trained with --k 0 (every layer tuned)")
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in ckpt["state_dict"].items()}
+    # torch module name -> our _Layer fields (torch keeps Linear weights output-major).
+    linear = {"qkv": "qkv", "o": "o", "fi": "in", "fo": "out"}
     layers = []
     for i in range(12):
         p = f"layers.{i}."
-        layers.append(
-            _Layer(
-                w_qkv=np.ascontiguousarray(sd[p + "qkv.weight"].T),
-                b_qkv=sd[p + "qkv.bias"],
-                w_o=np.ascontiguousarray(sd[p + "o.weight"].T),
-                b_o=sd[p + "o.bias"],
-                ln1_w=sd[p + "ln1.weight"],
-                ln1_b=sd[p + "ln1.bias"],
-                w_in=np.ascontiguousarray(sd[p + "fi.weight"].T),
-                b_in=sd[p + "fi.bias"],
-                w_out=np.ascontiguousarray(sd[p + "fo.weight"].T),
-                b_out=sd[p + "fo.bias"],
-                ln2_w=sd[p + "ln2.weight"],
-                ln2_b=sd[p + "ln2.bias"],
-            )
-        )
+        fields = {}
+        for torch_name, ours in linear.items():
+            fields[f"w_{ours}"] = np.ascontiguousarray(sd[f"{p}{torch_name}.weight"].T)
+            fields[f"b_{ours}"] = sd[f"{p}{torch_name}.bias"]
+        for ln in ("ln1", "ln2"):
+            fields[f"{ln}_w"], fields[f"{ln}_b"] = sd[f"{p}{ln}.weight"], sd[f"{p}{ln}.bias"]
+        layers.append(_Layer(**fields))
     dest = OUT / f"e5_finetuned{args.tag}.npz"
     np.savez(
         dest,
