@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from scipy import stats
-
 from otklik.domain.campaign import Campaign
 from otklik.domain.records import Workspace
 from otklik.errors import InputError, NotFoundError
@@ -50,6 +48,14 @@ def _span(start: date, end: date) -> dict[str, str]:
     return {"from": start.isoformat(), "to": end.isoformat()}
 
 
+def _stats() -> Any:
+    # scipy.stats takes over a second to import: only reports with tests pay it, not every
+    # command-line start (the CLI imports this module to register its commands).
+    from scipy import stats
+
+    return stats
+
+
 def poisson_p(before: float, during: float, days_before: int, days_during: int) -> float | None:
     """Two-sided p-value that two counts over spans of days come from one Poisson rate
     (the exact conditional binomial test)."""
@@ -57,7 +63,7 @@ def poisson_p(before: float, during: float, days_before: int, days_during: int) 
     if n == 0:
         return None
     expected = days_during / (days_before + days_during)
-    return float(stats.binomtest(int(during), n, expected).pvalue)
+    return float(_stats().binomtest(int(during), n, expected).pvalue)
 
 
 def welch_p(before: Sequence[float], during: Sequence[float]) -> float | None:
@@ -67,7 +73,7 @@ def welch_p(before: Sequence[float], during: Sequence[float]) -> float | None:
         return None
     if len(set(before)) == 1 and len(set(during)) == 1:
         return None if before[0] == during[0] else 0.0
-    p = float(stats.ttest_ind(during, before, equal_var=False).pvalue)
+    p = float(_stats().ttest_ind(during, before, equal_var=False).pvalue)
     return None if math.isnan(p) else p
 
 
@@ -76,7 +82,7 @@ def share_p(hits: tuple[int, int], totals: tuple[int, int]) -> float | None:
     if min(totals) == 0:
         return None
     table = [[hits[0], totals[0] - hits[0]], [hits[1], totals[1] - hits[1]]]
-    return float(stats.fisher_exact(table).pvalue)
+    return float(_stats().fisher_exact(table).pvalue)
 
 
 def _row(
