@@ -72,7 +72,7 @@ def test_layers_stored_as_int8_give_the_same_embeddings_and_replace_the_engines(
     ours, _ = engines
     arrays = layers_to_arrays(ours.encoder_layers)
     assert arrays["l0.w_qkv"].dtype == np.int8 and arrays["l11.w_out"].shape == (1536, 384)
-    stored = layers_from_arrays(arrays, ours.n_layers)
+    stored = layers_from_arrays(arrays)
     texts = [t[:600] for t in TEXTS if t]
     again = E5Layers(layers=stored).embed(texts)
     cosine = np.einsum("ij,ij->i", again, ours.embed(texts))

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from otklik.errors import InputError, ModelError
 from otklik.pipeline.sentiment_backends.encoder import EncoderHead
-from otklik.training.encoder_head import HeadConfig, MlpHead
+from otklik.training.encoder_head import HeadConfig, MlpHead, TunedEncoder
 
 
 def _rings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -53,3 +55,18 @@ def test_hidden_layer_head_round_trips_through_its_file(tmp_path: Path) -> None:
         again.encoder_scores(x), mlp.decision_function(x), rtol=0.02, atol=0.02
     )
     assert again.hidden_weights is not None and again.hidden_weights.shape == (8, 16)
+
+
+@pytest.mark.parametrize("content", [b"", b"text,label\n", None])
+def test_a_file_that_is_no_exported_fine_tune_is_refused_by_name(
+    tmp_path: Path, content: bytes | None
+) -> None:
+    path = tmp_path / "tuned.npz"
+    if content is None:
+        np.savez(path, weights=np.zeros(3))  # an .npz, but not an exported encoder
+    else:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match="tuned.npz is not a fine-tuned encoder"):
+        TunedEncoder.read(path)
+    with pytest.raises(ModelError, match="cannot read the encoder head"):
+        EncoderHead.read(path)

@@ -10,6 +10,7 @@ quantises activations to int8, so embeddings agree closely but not bit for bit.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 import re
 import struct
@@ -196,10 +197,13 @@ def layers_to_arrays(layers: Sequence[_Layer]) -> dict[str, npt.NDArray[np.gener
     return out
 
 
-def layers_from_arrays(data: Any, n_layers: int) -> list[_Layer]:
-    """The inverse of ``layers_to_arrays`` (matrices expanded to float32)."""
+def layers_from_arrays(data: Any) -> list[_Layer]:
+    """The inverse of ``layers_to_arrays`` (matrices expanded to float32); as many layers
+    as ``data`` (a dict or an open .npz) holds."""
     layers = []
-    for i in range(n_layers):
+    for i in itertools.count():
+        if f"l{i}.w_qkv" not in data:
+            break
         fields: dict[str, F32] = {}
         for name in _MATRICES:
             q = np.asarray(data[f"l{i}.{name}"], dtype=np.float32)

@@ -225,14 +225,21 @@ class TunedEncoder:
 
         try:
             with np.load(path) as data:
+                layers = layers_from_arrays(data)
+                if len(layers) != 12:
+                    raise ValueError(f"{len(layers)} encoder layers, e5-small has 12")
                 return cls(
-                    layers=layers_from_arrays(data, 12),
+                    layers=layers,
                     coef_=np.asarray(data["cls_weight"], dtype=np.float32).T,
                     intercept_=np.asarray(data["cls_bias"], dtype=np.float32),
                     info=json.loads(str(data["info"])),
                 )
-        except (OSError, KeyError, ValueError) as exc:
-            raise InputError(f"cannot read the fine-tuned encoder {path}: {exc}") from exc
+        except (OSError, EOFError, KeyError, ValueError) as exc:
+            # EOFError: an empty file (click would take it for a Ctrl-D abort).
+            raise InputError(
+                f"{path} is not a fine-tuned encoder exported by bench/sentiment_finetune.py "
+                f"({exc or 'empty file'})"
+            ) from exc
 
     def decision_function(self, x: Any) -> npt.NDArray[np.float64]:
         """Class scores of raw last-layer means."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -309,23 +309,31 @@ class CompactBackend:
         return [Prediction.of(row) for row in probs.tolist()]
 
 
-# Key: the resolved path with the file's modification time and size, so a model retrained
-# into the same file is read again; None is the shipped model.
-_CACHE: dict[tuple[Path, int, int] | None, CompactModel] = {}
+# Key: which reader, the resolved path with the file's modification time and size, so a model
+# retrained into the same file is read again; a None path is the shipped file.
+_CACHE: dict[tuple[Any, Path | None, int, int], Any] = {}
+_T = TypeVar("_T")
 
 
-def _cached_read(path: Path | None) -> CompactModel:
-    # One copy of each model per process, however many stages or backends ask for it.
-    key: tuple[Path, int, int] | None = None
+def cached_file(read: Callable[[Path | None], _T], path: Path | None) -> _T:
+    """`read(path)` once per process and file version, however many stages or backends ask
+    (the compact model, the encoder head with its layers)."""
+    key: tuple[Any, Path | None, int, int] = (read, None, 0, 0)
     if path is not None:
         try:
             where = Path(path).resolve()
             stat = where.stat()
         except OSError:
-            return CompactModel.read(path)  # raises ModelError naming the file
-        key = (where, stat.st_mtime_ns, stat.st_size)
-        for stale in [k for k in _CACHE if k is not None and k[0] == where and k != key]:
+            return read(path)  # raises the reader's error naming the file
+        key = (read, where, stat.st_mtime_ns, stat.st_size)
+        for stale in [k for k in _CACHE if k[:2] == key[:2] and k != key]:
             del _CACHE[stale]
     if key not in _CACHE:
-        _CACHE[key] = CompactModel.read(path)
-    return _CACHE[key]
+        _CACHE[key] = read(path)
+    result: _T = _CACHE[key]
+    return result
+
+
+def _cached_read(path: Path | None) -> CompactModel:
+    # One copy of each compact model per process.
+    return cached_file(CompactModel.read, path)

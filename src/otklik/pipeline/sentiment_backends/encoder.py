@@ -6,7 +6,6 @@ compact model's scores; numpy only at run time."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -18,7 +17,7 @@ import numpy.typing as npt
 
 from otklik.errors import ConfigError, ModelError
 from otklik.pipeline.sentiment_backends.base import Prediction
-from otklik.pipeline.sentiment_backends.compact import CompactModel, _cached_read
+from otklik.pipeline.sentiment_backends.compact import CompactModel, _cached_read, cached_file
 
 SHIPPED_HEAD = "sentiment_encoder_head.npz"
 # e5 was trained with these prefixes; sentiment is a "query"-style (symmetric) task.
@@ -119,7 +118,7 @@ class EncoderHead:
                     return cls._from(data)
             with np.load(path) as data:
                 return cls._from(data)
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, EOFError, KeyError, ValueError) as exc:
             raise ModelError(f"cannot read the encoder head {path or SHIPPED_HEAD}: {exc}") from exc
 
     @classmethod
@@ -145,8 +144,7 @@ def _layers(data: Any) -> list[Any] | None:
         return None
     from otklik.text.e5_numpy import layers_from_arrays
 
-    count = 1 + max(int(m[1]) for key in data.files if (m := re.match(r"l(\d+)\.", key)))
-    return list(layers_from_arrays(data, count))
+    return list(layers_from_arrays(data))
 
 
 def l2_normalised(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -201,16 +199,19 @@ def dequantize(vector: bytes) -> npt.NDArray[np.float32]:
     return np.frombuffer(vector, dtype=np.int8).astype(np.float32) / 127.0
 
 
-_EMBEDDERS: dict[str, Embedder] = {}
+# Per process: e5's own embedder, and one per head that carries tuned layers (keyed by the
+# head object, which the cache of head files shares; kept beside it so the id stays its own).
+_EMBEDDERS: dict[int | None, tuple[EncoderHead | None, Embedder]] = {}
 
 
-def shared_embedder(head: EncoderHead | None = None, key: str = "") -> Embedder:
+def shared_embedder(head: EncoderHead | None = None) -> Embedder:
     """One embedder per process and encoder, however many backends ask: e5's own layers, or
-    the fine-tuned ones a head carries (`key` names that head, e.g. its path)."""
-    name = f"tuned:{key}" if head is not None and head.layers is not None else "e5"
-    if name not in _EMBEDDERS:
-        _EMBEDDERS[name] = Embedder(head.layers if head is not None else None)
-    return _EMBEDDERS[name]
+    the fine-tuned ones `head` carries."""
+    tuned = head if head is not None and head.layers is not None else None
+    key = None if tuned is None else id(tuned)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS[key] = (tuned, Embedder(tuned.layers if tuned is not None else None))
+    return _EMBEDDERS[key][1]
 
 
 class EncoderBackend:
@@ -228,9 +229,9 @@ class EncoderBackend:
     def load(self) -> None:
         """Load the head, the compact model and the embedder once."""
         if self.head is None:
-            self.head = EncoderHead.read(self.head_path)
+            self.head = cached_file(EncoderHead.read, self.head_path)
             self.compact = _cached_read(self.compact_path)
-            self.embedder = shared_embedder(self.head, str(self.head_path or SHIPPED_HEAD))
+            self.embedder = shared_embedder(self.head)
 
     def probabilities(self, texts: Sequence[str]) -> FloatArray:
         """Class probabilities, one row per text, columns ordered as LABELS."""
