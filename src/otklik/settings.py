@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         DEFAULT_STAGES, description="Pipeline stages in order (comma-separated)."
     )
     batch_size: int = Field(1000, ge=1, description="Mentions analysed and stored per batch.")
+    analysis_process_bytes: int = Field(
+        4_000_000,
+        ge=0,
+        description="Imported files of this size or more are analysed in a process of their "
+        "own beside the reading and the storing (with two cores or more, about half again as "
+        "fast); smaller files are not worth its start-up. 0: every file.",
+    )
     sentiment_model: Path | None = Field(
         None,
         description="Sentiment model for every workspace: a local Hugging Face model directory "

@@ -20,8 +20,9 @@ from otklik.storage import Store
 
 Progress = Callable[[int, int], None]  # bytes read, rows read
 
-# From this file size on, the analysis runs in a process of its own beside the reading and the
-# storing (with 2 cores, about half again as fast); smaller files are not worth its start-up.
+# From this file size on (the default of OTKLIK_ANALYSIS_PROCESS_BYTES), the analysis runs in a
+# process of its own beside the reading and the storing (with 2 cores, about half again as
+# fast); smaller files are not worth its start-up.
 PROCESS_BYTES = 4_000_000
 
 

@@ -59,6 +59,7 @@ def options(
         channel=channel,
         sheets=tuple(sheets),
         batch_size=svc.settings.batch_size,
+        process_bytes=svc.settings.analysis_process_bytes,
     )
 
 
@@ -130,7 +131,10 @@ def import_upload(
         arguments = jobs.import_arguments(path, source=source, channel=channel or "other")
         return jobs.enqueue(svc, ws, "import", {**arguments, "remove_after": True})
     chosen = ImportOptions(
-        source=source, channel=channel or "other", batch_size=svc.settings.batch_size
+        source=source,
+        channel=channel or "other",
+        batch_size=svc.settings.batch_size,
+        process_bytes=svc.settings.analysis_process_bytes,
     )
     try:
         return import_file(svc, ws, path, chosen)
