@@ -3,11 +3,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cliproc import run_cli
 from tests.ingest.test_importer import write_messy
 
 FAST = {"OTKLIK_STAGES": "normalise,language,dedupe"}
@@ -22,16 +22,7 @@ def otklik(
         "OTKLIK_DATABASE_URL": f"sqlite:///{cwd / 'otklik.db'}",
         **(env or {}),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "otklik", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=full_env, stdin=stdin)
 
 
 def test_init_import_list_and_count_as_a_new_user_would(tmp_path: Path) -> None:

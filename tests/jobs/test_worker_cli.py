@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from otklik.storage import Store
+from tests.cliproc import run_cli
 
 STAGES = "normalise,language,dedupe"
 WORDS = ("доставка", "курьер", "опоздал", "быстро", "delivery", "late", "жеткізу", "рахмет")
@@ -35,13 +36,7 @@ def _env(url: str, **extra: str) -> dict[str, str]:
 
 
 def _otklik(url: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "otklik", *args],
-        env=_env(url, **extra),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(*args, env=_env(url, **extra), timeout=600)
 
 
 def write_csv(path: Path, rows: int) -> Path:
@@ -159,7 +154,7 @@ def test_jobs_cancel_and_status_filter(sqlite_url: str, tmp_path: Path) -> None:
 
 def test_sigterm_hands_the_running_job_back_to_the_queue(sqlite_url: str, tmp_path: Path) -> None:
     assert _otklik(sqlite_url, "init").returncode == 0
-    path = write_csv(tmp_path / "big.csv", 20_000)
+    path = write_csv(tmp_path / "big.csv", 6_000)
     _otklik(sqlite_url, "import", str(path), "--background")
     worker = subprocess.Popen(
         [sys.executable, "-m", "otklik", "worker"],
@@ -178,7 +173,7 @@ def test_sigterm_hands_the_running_job_back_to_the_queue(sqlite_url: str, tmp_pa
     assert _otklik(sqlite_url, "worker", "--once").returncode == 0
     (done,) = _jobs(sqlite_url)
     assert (done["status"], done["attempts"]) == ("done", 1)
-    assert len(mention_rows(sqlite_url)) == 20_000
+    assert len(mention_rows(sqlite_url)) == 6_000
 
 
 def _wait_for_rows(url: str, worker: subprocess.Popen[str], timeout: float = 300) -> int:

@@ -17,12 +17,12 @@ import pytest
 from otklik.storage import Store, jobqueue
 from tests.jobs.test_worker_cli import _env, _otklik, _wait_for_rows, mention_rows, write_csv
 
-ROWS = 20_000
+ROWS = 8_000
 
 
 @pytest.fixture(scope="module")
 def clean_import(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Any]]]:
-    """A 20,000-row file and its mentions as one uninterrupted import into a fresh database
+    """An 8,000-row file and its mentions as one uninterrupted import into a fresh database
     stores them."""
     folder = tmp_path_factory.mktemp("clean")
     path = write_csv(folder / "big.csv", ROWS)

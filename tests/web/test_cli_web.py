@@ -12,21 +12,14 @@ from pathlib import Path
 
 import httpx
 
+from tests.cliproc import run_cli
+
 FAST = {"OTKLIK_STAGES": "normalise,language,dedupe"}
 
 
 def otklik(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **FAST, "OTKLIK_DATABASE_URL": f"sqlite:///{cwd / 'otklik.db'}"}
-    return subprocess.run(
-        [sys.executable, "-m", "otklik", *args],
-        cwd=cwd,
-        env=env,
-        text=True,
-        capture_output=True,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(*args, cwd=cwd, env=env, stdin=stdin)
 
 
 def free_port() -> int:
