@@ -9,15 +9,19 @@ weighting (per set (mean size / size) ** 0.5, classes balanced). ``eval`` scores
 model alone (argmax) on every dev split and on the CS set; without ``--skip-frozen`` it also
 fits and scores a frozen baseline (a linear classifier on the untouched layer-12 means).
 
-The shipped encoder tier (``--k 0``, one epoch, 56 minutes on 2 cores), from the repository
-root with the project venv (torch comes with the ``transformers`` extra)::
+The shipped encoder tier (``--k 0``: two epochs, each about an hour on 2 cores, the second
+started from the first's export with half the learning rate and another batch order), from
+the repository root with the project venv (torch comes with the ``transformers`` extra)::
 
     python bench/sentiment_finetune.py cache --k 0                 # 1 minute
     python bench/sentiment_finetune.py train --k 0 --epochs 1 --lr-enc 5e-5 \\
         --skip-frozen --tag _full
-    python bench/sentiment_finetune.py eval --k 0 --skip-frozen --tag _full
     python bench/sentiment_finetune.py export --k 0 --tag _full
-    otklik train sentiment --tier encoder --tuned .cache/finetune/e5_finetuned_full.npz \
+    python bench/sentiment_finetune.py train --k 0 --epochs 1 --lr-enc 2.5e-5 --lr-cls 5e-4 \\
+        --seed 1 --skip-frozen --tag _ep2 --init .cache/finetune/e5_finetuned_full.npz
+    python bench/sentiment_finetune.py eval --k 0 --skip-frozen --tag _ep2
+    python bench/sentiment_finetune.py export --k 0 --tag _ep2
+    otklik train sentiment --tier encoder --tuned .cache/finetune/e5_finetuned_ep2.npz \\
         --data ../shared/data/sentiment --out src/otklik/models/sentiment_encoder_head.npz
 
 Outputs go to ``.cache/finetune/``: ``states_k{K}/<split>.npz`` (cached token states),
@@ -147,12 +151,27 @@ def stage_cache(k: int, workers: int) -> None:
 
 
 # ---------------------------------------------------------------------------- torch model
-def build_top(k: int) -> Any:
-    """Torch top (12 - K) layers initialised from the numpy model, + linear classifier."""
+def build_top(k: int, init: Path | None = None) -> Any:
+    """Torch top (12 - K) layers + linear classifier, initialised from the numpy model, or
+    with ``init`` from an earlier fine-tuned encoder (an ``export`` file, or an encoder head
+    that carries tuned layers): its layers and its classifier."""
     import torch
     from torch import nn
 
+    from otklik.text.e5_numpy import layers_from_arrays
+
     e5 = E5Layers()
+    layers = list(e5._layers)
+    cls_w: npt.NDArray[np.float32] | None = None
+    cls_b: npt.NDArray[np.float32] | None = None
+    if init is not None:
+        with np.load(init, allow_pickle=False) as z:
+            layers = layers_from_arrays(z)
+            w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
+            cls_w = np.asarray(z[w_key], dtype=np.float32)  # (H, classes)
+            cls_b = np.asarray(z[b_key], dtype=np.float32)
+        if len(layers) != 12 or cls_w.shape != (e5.dim, len(LABELS)):
+            raise SystemExit(f"{init}: not a 12-layer fine-tuned encoder with a 3-class classifier")
     eps, nh, h = e5.eps, e5.n_heads, e5.dim
 
     class Layer(nn.Module):
@@ -189,8 +208,12 @@ def build_top(k: int) -> Any:
     class Top(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.layers = nn.ModuleList([Layer(ly) for ly in e5._layers[k:]])
+            self.layers = nn.ModuleList([Layer(ly) for ly in layers[k:]])
             self.cls = nn.Linear(h, len(LABELS))
+            if cls_w is not None and cls_b is not None:
+                with torch.no_grad():
+                    self.cls.weight.copy_(torch.from_numpy(np.ascontiguousarray(cls_w.T)))
+                    self.cls.bias.copy_(torch.from_numpy(cls_b))
 
         def pooled(self, x: Any, pad: Any) -> Any:
             for layer in self.layers:
@@ -338,7 +361,9 @@ def stage_train(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
     tr, w = merged_train(args.k)
     print(f"[train] {len(tr.y)} texts, {int(tr.lens.sum())} tokens", flush=True)
-    model = build_top(args.k)
+    if args.init is not None and args.k != 0:
+        raise SystemExit("--init needs --k 0: the cached states must be the embedding output")
+    model = build_top(args.k, args.init)
 
     if not args.skip_frozen:
         t0 = time.time()
@@ -418,7 +443,7 @@ def stage_train(args: argparse.Namespace) -> None:
                 "state_dict": model.state_dict(),
                 "epochs_done": epoch + 1,
                 "steps": step,
-                "args": vars(args),
+                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
             },
             OUT / f"top_layers{args.tag}.pt",
         )
@@ -520,9 +545,49 @@ def stage_export(args: argparse.Namespace) -> None:
     print(f"[export] {dest} ({dest.stat().st_size / 1e6:.1f} MB)", flush=True)
 
 
+def stage_average(args: argparse.Namespace) -> None:
+    """Average the layers and classifiers of fine-tuned encoders (``--inputs``: export files
+    or encoder heads with tuned layers, e.g. two epochs of one run) into one export file."""
+    from otklik.text.e5_numpy import layers_from_arrays, layers_to_arrays
+
+    if not args.inputs or len(args.inputs) < 2:
+        raise SystemExit("average needs --inputs with two files or more")
+    stacks: list[dict[str, npt.NDArray[np.float32]]] = []
+    for path in args.inputs:
+        with np.load(path, allow_pickle=False) as z:
+            fields = {
+                f"l{i}.{name}": np.asarray(value, dtype=np.float32)
+                for i, ly in enumerate(layers_from_arrays(z))
+                for name, value in vars(ly).items()
+            }
+            w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
+            fields["cls_weight"] = np.asarray(z[w_key], dtype=np.float32)
+            fields["cls_bias"] = np.asarray(z[b_key], dtype=np.float32)
+        stacks.append(fields)
+    if any(set(f) != set(stacks[0]) for f in stacks):
+        raise SystemExit("the inputs do not have the same layers")
+    mean = {key: np.mean([f[key] for f in stacks], axis=0) for key in stacks[0]}
+    from otklik.text.e5_numpy import _Layer
+
+    layers = [
+        _Layer(**{k.split(".", 1)[1]: v for k, v in mean.items() if k.startswith(f"l{i}.")})
+        for i in range(12)
+    ]
+    dest = OUT / f"e5_finetuned{args.tag}.npz"
+    info = {"averaged": [str(p) for p in args.inputs]}
+    np.savez(
+        dest,
+        **layers_to_arrays(layers),
+        cls_weight=mean["cls_weight"],
+        cls_bias=mean["cls_bias"],
+        info=np.array(json.dumps(info)),
+    )
+    print(f"[average] {dest} from {len(stacks)} encoders", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("stage", choices=("cache", "train", "eval", "export"))
+    ap.add_argument("stage", choices=("cache", "train", "eval", "export", "average"))
     ap.add_argument("--k", type=int, default=10, help="frozen bottom layers")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
@@ -536,6 +601,15 @@ def main() -> None:
     ap.add_argument("--tag", default="", help="suffix of the checkpoint/logits/results files")
     ap.add_argument("--max-steps", type=int, default=10**9, help="cap on optimiser steps")
     ap.add_argument(
+        "--init",
+        type=Path,
+        help="train: start from this fine-tuned encoder (an export .npz or an encoder head "
+        "with tuned layers) instead of the pretrained e5 - a further epoch",
+    )
+    ap.add_argument(
+        "--inputs", type=Path, nargs="+", help="average: the fine-tuned encoders to average"
+    )
+    ap.add_argument(
         "--frozen-cap", type=int, default=8000, help="texts per set for the frozen baseline"
     )
     args = ap.parse_args()
@@ -546,6 +620,8 @@ def main() -> None:
         stage_train(args)
     elif args.stage == "export":
         stage_export(args)
+    elif args.stage == "average":
+        stage_average(args)
     else:
         stage_eval(args)
 
