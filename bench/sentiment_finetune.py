@@ -151,6 +151,19 @@ def stage_cache(k: int, workers: int) -> None:
 
 
 # ---------------------------------------------------------------------------- torch model
+def read_tuned(path: Path) -> tuple[list[Any], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """The 12 layers and the classifier ((H, classes) weights, bias) of a fine-tuned encoder:
+    an ``export`` file, or an encoder head that carries tuned layers."""
+    from otklik.text.e5_numpy import layers_from_arrays
+
+    with np.load(path, allow_pickle=False) as z:
+        layers = layers_from_arrays(z)
+        w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
+        if len(layers) != 12 or w_key not in z or z[w_key].shape[1:] != (len(LABELS),):
+            raise SystemExit(f"{path}: not a 12-layer fine-tuned encoder with a 3-class classifier")
+        return layers, np.asarray(z[w_key], dtype=np.float32), np.asarray(z[b_key], np.float32)
+
+
 def build_top(k: int, init: Path | None = None) -> Any:
     """Torch top (12 - K) layers + linear classifier, initialised from the numpy model, or
     with ``init`` from an earlier fine-tuned encoder (an ``export`` file, or an encoder head
@@ -158,20 +171,12 @@ def build_top(k: int, init: Path | None = None) -> Any:
     import torch
     from torch import nn
 
-    from otklik.text.e5_numpy import layers_from_arrays
-
     e5 = E5Layers()
     layers = list(e5._layers)
     cls_w: npt.NDArray[np.float32] | None = None
     cls_b: npt.NDArray[np.float32] | None = None
     if init is not None:
-        with np.load(init, allow_pickle=False) as z:
-            layers = layers_from_arrays(z)
-            w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
-            cls_w = np.asarray(z[w_key], dtype=np.float32)  # (H, classes)
-            cls_b = np.asarray(z[b_key], dtype=np.float32)
-        if len(layers) != 12 or cls_w.shape != (e5.dim, len(LABELS)):
-            raise SystemExit(f"{init}: not a 12-layer fine-tuned encoder with a 3-class classifier")
+        layers, cls_w, cls_b = read_tuned(init)
     eps, nh, h = e5.eps, e5.n_heads, e5.dim
 
     class Layer(nn.Module):
@@ -548,41 +553,34 @@ def stage_export(args: argparse.Namespace) -> None:
 def stage_average(args: argparse.Namespace) -> None:
     """Average the layers and classifiers of fine-tuned encoders (``--inputs``: export files
     or encoder heads with tuned layers, e.g. two epochs of one run) into one export file."""
-    from otklik.text.e5_numpy import layers_from_arrays, layers_to_arrays
+    from dataclasses import fields, replace
+
+    from otklik.text.e5_numpy import layers_to_arrays
 
     if not args.inputs or len(args.inputs) < 2:
         raise SystemExit("average needs --inputs with two files or more")
-    stacks: list[dict[str, npt.NDArray[np.float32]]] = []
-    for path in args.inputs:
-        with np.load(path, allow_pickle=False) as z:
-            fields = {
-                f"l{i}.{name}": np.asarray(value, dtype=np.float32)
-                for i, ly in enumerate(layers_from_arrays(z))
-                for name, value in vars(ly).items()
-            }
-            w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
-            fields["cls_weight"] = np.asarray(z[w_key], dtype=np.float32)
-            fields["cls_bias"] = np.asarray(z[b_key], dtype=np.float32)
-        stacks.append(fields)
-    if any(set(f) != set(stacks[0]) for f in stacks):
-        raise SystemExit("the inputs do not have the same layers")
-    mean = {key: np.mean([f[key] for f in stacks], axis=0) for key in stacks[0]}
-    from otklik.text.e5_numpy import _Layer
+    tuned = [read_tuned(path) for path in args.inputs]
+
+    def mean(arrays: list[Any]) -> npt.NDArray[np.float32]:
+        return np.asarray(np.mean(np.stack(arrays), axis=0), dtype=np.float32)
 
     layers = [
-        _Layer(**{k.split(".", 1)[1]: v for k, v in mean.items() if k.startswith(f"l{i}.")})
-        for i in range(12)
+        replace(
+            first,
+            **{f.name: mean([getattr(t[0][i], f.name) for t in tuned]) for f in fields(first)},
+        )
+        for i, first in enumerate(tuned[0][0])
     ]
     dest = OUT / f"e5_finetuned{args.tag}.npz"
     info = {"averaged": [str(p) for p in args.inputs]}
     np.savez(
         dest,
         **layers_to_arrays(layers),
-        cls_weight=mean["cls_weight"],
-        cls_bias=mean["cls_bias"],
+        cls_weight=mean([t[1] for t in tuned]),
+        cls_bias=mean([t[2] for t in tuned]),
         info=np.array(json.dumps(info)),
     )
-    print(f"[average] {dest} from {len(stacks)} encoders", flush=True)
+    print(f"[average] {dest} from {len(tuned)} encoders", flush=True)
 
 
 def main() -> None:
