@@ -8,6 +8,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# From this file size on, an import analyses in a process of its own beside the reading and the
+# storing (with 2 cores, about half again as fast); smaller files are not worth its start-up.
+ANALYSIS_PROCESS_BYTES = 4_000_000
+
 DEFAULT_STAGES = ("normalise", "language", "dedupe", "brands", "sentiment", "flags", "tags")
 
 
@@ -37,7 +41,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(1000, ge=1, description="Mentions analysed and stored per batch.")
     analysis_process_bytes: int = Field(
-        4_000_000,
+        ANALYSIS_PROCESS_BYTES,
         ge=0,
         description="Imported files of this size or more are analysed in a process of their "
         "own beside the reading and the storing (with two cores or more, about half again as "

@@ -16,14 +16,10 @@ from otklik.ingest.files import FileInfo, OpenedFile, RawRow, open_rows
 from otklik.ingest.mapping import RowRules, map_columns, to_mention
 from otklik.ingest.raw import RawItem
 from otklik.pipeline.pipeline import Pipeline
+from otklik.settings import ANALYSIS_PROCESS_BYTES
 from otklik.storage import Store
 
 Progress = Callable[[int, int], None]  # bytes read, rows read
-
-# From this file size on (the default of OTKLIK_ANALYSIS_PROCESS_BYTES), the analysis runs in a
-# process of its own beside the reading and the storing (with 2 cores, about half again as
-# fast); smaller files are not worth its start-up.
-PROCESS_BYTES = 4_000_000
 
 
 @dataclass
@@ -38,8 +34,8 @@ class ImportOptions:
     # XLSX: the sheets to read; none means every sheet with the first sheet's columns.
     sheets: tuple[str, ...] = ()
     batch_size: int = 1000
-    # Files from this size on are analysed in a separate process (see PROCESS_BYTES).
-    process_bytes: int = PROCESS_BYTES
+    # Files from this size on are analysed in a separate process (OTKLIK_ANALYSIS_PROCESS_BYTES).
+    process_bytes: int = ANALYSIS_PROCESS_BYTES
 
 
 @dataclass
