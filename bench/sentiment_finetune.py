@@ -156,7 +156,11 @@ def read_tuned(path: Path) -> tuple[list[Any], npt.NDArray[np.float32], npt.NDAr
     an ``export`` file, or an encoder head that carries tuned layers."""
     from otklik.text.e5_numpy import layers_from_arrays
 
-    with np.load(path, allow_pickle=False) as z:
+    try:
+        z = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as e:
+        raise SystemExit(f"{path}: cannot be read as a fine-tuned encoder (.npz): {e}") from None
+    with z:
         layers = layers_from_arrays(z)
         w_key, b_key = ("cls_weight", "cls_bias") if "cls_weight" in z else ("weights", "bias")
         if len(layers) != 12 or w_key not in z or z[w_key].shape[1:] != (len(LABELS),):
