@@ -73,6 +73,20 @@ def test_a_customer_answers_in_kazakh_on_the_public_link(
     expect(page.locator("#q-what_went_wrong")).to_be_visible()
     page.fill("#i-what_went_wrong", "Тапсырыс бір аптаға кешікті, курьер хабарласпады")
     page.get_by_label("Жиһаз").check()
+    # Switching language midway keeps every answer; the switch shows above the title.
+    switch = page.locator("nav.survey-langs")
+    assert switch.bounding_box()["y"] < page.locator("h1").bounding_box()["y"]  # type: ignore[index]
+    switch.get_by_role("button", name="Русский").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator("#q-what_went_wrong legend")).to_contain_text("Что пошло не так?")
+    expect(page.locator("#i-what_went_wrong")).to_have_value(
+        "Тапсырыс бір аптаға кешікті, курьер хабарласпады"
+    )
+    expect(page.locator("#q-nps input[value='3']")).to_be_checked()
+    expect(page.get_by_label("Мебель")).to_be_checked()
+    page.locator("nav.survey-langs").get_by_role("button", name="Қазақша").click()
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    expect(page.locator("#q-what_went_wrong")).to_be_visible()
     page.get_by_role("button", name="Жауаптарды жіберу").click()
     expect(page.locator("#thanks")).to_have_text("Рахмет!")
     context.close()

@@ -79,6 +79,40 @@ def test_public_form_keeps_answers_with_problems_and_a_promoter_gets_counted_rev
         assert limited.status_code == 429 and 'id="limited"' in limited.text
 
 
+def test_switching_language_keeps_what_was_typed_and_stores_nothing(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    for world in build_world(sqlite_url, tmp_path, survey_rate_limit=2):
+        record = _survey(world)
+        client = world.client
+        typed = "Курьер опоздал на два дня & не позвонил"
+        answers = {"lang": "ru", "nps": "3", "what_went_wrong": typed, "category": "furniture"}
+        for code, phrase in (("kk", "Сізге не ұнамады?"), ("en", "What went wrong?")):
+            page = client.post(f"/s/{record.slug}", data={**answers, "switch_lang": code})
+            assert page.status_code == 200 and f'<html lang="{code}">' in page.text
+            assert phrase in page.text and 'role="alert"' not in page.text
+            assert f'<input type="hidden" name="lang" value="{code}">' in page.text
+            assert typed.replace("&", "&amp;") in page.text
+            assert re.search(r'name="nps" value="3"\s+checked', page.text)
+            assert re.search(r'name="category" value="furniture"\s+checked', page.text)
+            assert f'name="switch_lang" value="{code}" lang="{code}" aria-current="true"' in (
+                page.text
+            )
+        # A problem comes back in the language the form was sent in, not the survey's first.
+        problem = client.post(f"/s/{record.slug}", data={**answers, "nps": "", "lang": "en"})
+        assert problem.status_code == 422
+        assert '<html lang="en">' in problem.text and "Please answer this question." in problem.text
+        # Switches neither store an answer nor spend the address's tries (the limit is 2).
+        assert service.report(_svc(world), _svc(world).workspace(), record.name)["responses"] == 0
+        done = client.post(f"/s/{record.slug}", data={**answers, "lang": "en"})
+        assert done.status_code == 200 and 'id="thanks"' in done.text
+        found = service.report(_svc(world), _svc(world).workspace(), record.name)
+        assert found["responses"] == 1
+        # A language the survey does not offer keeps the page's own.
+        odd = client.post(f"/s/{record.slug}", data={**answers, "switch_lang": "de"})
+        assert odd.status_code == 200 and '<html lang="ru">' in odd.text
+
+
 def test_responses_api_answers_201_with_the_mention_or_422_naming_the_question(
     sqlite_world: WebWorld,
 ) -> None:

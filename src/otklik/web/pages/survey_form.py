@@ -29,10 +29,15 @@ SITE_NAMES = {
 }
 
 
-def _language(request: Request, languages: tuple[str, ...], fallback: str | None = None) -> str:
-    """The link's ?lang=, else the invitation's language, else the browser's, else the
-    survey's first language."""
-    asked = request.query_params.get("lang")
+def _language(
+    request: Request,
+    languages: tuple[str, ...],
+    fallback: str | None = None,
+    asked: str | None = None,
+) -> str:
+    """The language asked for (a form's, else the link's ?lang=), else the invitation's
+    language, else the browser's, else the survey's first language."""
+    asked = asked or request.query_params.get("lang")
     if asked in languages:
         return str(asked)
     if fallback in languages:
@@ -73,13 +78,21 @@ def _page(
     values: dict[str, Any] | None = None,
     problems: dict[str, str] | None = None,
     status_code: int = 200,
+    sent: dict[str, str] | None = None,
 ) -> Response:
+    """The form; `sent` holds a posted form's lang, t and embed (else the link's are read)."""
     record, survey, _ws = service.public(web(request).svc, slug)
-    token = request.query_params.get("t") or ""
+    params = sent if sent is not None else request.query_params
+    token = params.get("t") or ""
     invitation = None
     if token:
         invitation = invitations.invitation_for(web(request).svc, slug, token)
-    lang = _language(request, survey.languages, invitation.language if invitation else None)
+    lang = _language(
+        request,
+        survey.languages,
+        invitation.language if invitation else None,
+        asked=params.get("lang"),
+    )
     if invitation is not None and invitation.answered_at is not None:
         return _frame_headers(
             render(request, "survey_done.html", _ctx(lang, survey, used=True)),
@@ -89,7 +102,7 @@ def _page(
         **_ctx(lang, survey),
         "slug": record.slug,
         "token": token,
-        "embed": request.query_params.get("embed") == "1",
+        "embed": params.get("embed") == "1",
         "values": values or {},
         "problems": problems or {},
         "honeypot": HONEYPOT,
@@ -123,6 +136,12 @@ async def survey_answer(request: Request, slug: str) -> Response:
     embed = form.get("embed") == "1"
     lang = str(form.get("lang") or "")
     lang = lang if lang in survey.languages else survey.languages[0]
+    given = _given(survey, form)
+    switch = str(form.get("switch_lang") or "")
+    sent = {"lang": lang, "t": token, "embed": "1" if embed else ""}
+    if switch:  # the language switch: the same form in another language, answers kept
+        sent["lang"] = switch if switch in survey.languages else lang
+        return _page(request, slug, given, sent=sent)
     if not service.allow(state.svc, f"survey:{address}"):
         response = render(
             request, "survey_done.html", _ctx(lang, survey, limited=True), status_code=429
@@ -131,19 +150,11 @@ async def survey_answer(request: Request, slug: str) -> Response:
     if form.get(HONEYPOT):  # a bot filled the field people never see: thank it, keep nothing
         response = render(request, "survey_done.html", _ctx(lang, survey))
         return _frame_headers(response, survey.allow_origins)
-    given: dict[str, Any] = {}
-    for question in survey.questions:
-        if question.kind == "multiple":
-            given[question.id] = [str(v) for v in form.getlist(question.id)]
-        else:
-            value = form.get(question.id)
-            given[question.id] = value if isinstance(value, str) else None
     checked = service.check(survey, given)
     invitation = invitations.invitation_for(state.svc, slug, token) if token else None
     if not checked.is_valid:
-        request.scope["query_string"] = _query(lang, token, embed).encode()
         problems = {p.question: p.code for p in checked.problems}
-        return _page(request, slug, given, problems, status_code=422)
+        return _page(request, slug, given, problems, status_code=422, sent=sent)
     via = "invitation" if invitation else ("widget" if embed else "link")
     try:
         outcome = service.respond(
@@ -151,7 +162,7 @@ async def survey_answer(request: Request, slug: str) -> Response:
         )
     except service.AnswersRejected as exc:  # the survey changed while the form was open
         problems = {p.question: p.code for p in exc.problems}
-        return _page(request, slug, given, problems, status_code=422)
+        return _page(request, slug, given, problems, status_code=422, sent=sent)
     except InputError:  # the personal link was used in another tab meanwhile
         response = render(request, "survey_done.html", _ctx(lang, survey, used=True))
         return _frame_headers(response, survey.allow_origins)
@@ -164,15 +175,16 @@ async def survey_answer(request: Request, slug: str) -> Response:
     return _frame_headers(render(request, "survey_done.html", context), survey.allow_origins)
 
 
-def _query(lang: str, token: str, embed: bool) -> str:
-    from urllib.parse import urlencode
-
-    params = {"lang": lang}
-    if token:
-        params["t"] = token
-    if embed:
-        params["embed"] = "1"
-    return urlencode(params)
+def _given(survey: Survey, form: Any) -> dict[str, Any]:
+    """The answers as sent, by question id (a list for a multiple choice)."""
+    given: dict[str, Any] = {}
+    for question in survey.questions:
+        if question.kind == "multiple":
+            given[question.id] = [str(v) for v in form.getlist(question.id)]
+        else:
+            value = form.get(question.id)
+            given[question.id] = value if isinstance(value, str) else None
+    return given
 
 
 @router.get("/s/{slug}/review/{site}")
