@@ -33,11 +33,11 @@ def _progress(tr: Translator, what: str) -> rematch.Progress:
     return report
 
 
-def _checked(change: Callable[[], T]) -> T:
+def _checked(tr: Translator, change: Callable[[], T]) -> T:
     try:
         return change()
     except QueryError as exc:
-        raise BadQuery(f"bad query: {exc}") from exc
+        raise BadQuery(tr.gettext("bad query: %(problem)s", problem=exc)) from exc
 
 
 def rematch_brands(app: AppContext, brand_ids: Sequence[int]) -> dict[int, int]:
@@ -94,7 +94,7 @@ def register(cli: click.Group) -> None:
         """
         query = query or catalog.name_query(name)
         svc, ws = app.services(), app.workspace()
-        brand = _checked(lambda: catalog.add_brand(svc, ws, name, query, own))
+        brand = _checked(app.tr, lambda: catalog.add_brand(svc, ws, name, query, own))
         count = rematch_brands(app, [brand.id])[brand.id]
         tr = app.tr
         output.message(tr.gettext("brand %(name)r added", name=name) + "; " + _found(tr, count))
@@ -132,7 +132,8 @@ def register(cli: click.Group) -> None:
         """
         svc, ws = app.services(), app.workspace()
         brand = _checked(
-            lambda: catalog.update_brand(svc, ws, name, new_name=new_name, query=query, is_own=own)
+            app.tr,
+            lambda: catalog.update_brand(svc, ws, name, new_name=new_name, query=query, is_own=own),
         )
         if query is not None:
             count = rematch_brands(app, [brand.id])[brand.id]
@@ -153,7 +154,7 @@ def register(cli: click.Group) -> None:
           otklik brands remove Boxberry
         """
         catalog.remove_brand(app.services(), app.workspace(), name)
-        output.message(f"brand {name!r} removed")
+        output.message(app.tr.gettext("brand %(name)r removed", name=name))
 
     @brands.command("variants")
     @click.argument("name")
@@ -172,7 +173,7 @@ def register(cli: click.Group) -> None:
         chosen = query
         if chosen is None:
             chosen = catalog.brand_query(svc, ws, name) or catalog.name_query(name)
-        found = _checked(lambda: variants.find_variants(svc, ws, name, chosen))
+        found = _checked(app.tr, lambda: variants.find_variants(svc, ws, name, chosen))
         rows = [v.row() for v in found]
         output.emit(rows, fmt, ["variant", "kind", "mentions", "would_add"])
 
@@ -197,7 +198,7 @@ def register(cli: click.Group) -> None:
           otklik tags add price --query 'цена OR дорого OR баға OR price'
         """
         svc, ws = app.services(), app.workspace()
-        tag = _checked(lambda: catalog.add_tag(svc, ws, name, query or None))
+        tag = _checked(app.tr, lambda: catalog.add_tag(svc, ws, name, query or None))
         count = rematch_tag(app, tag)
         tr = app.tr
         output.message(tr.gettext("tag %(name)r added", name=name) + "; " + _applied(tr, count))
@@ -235,7 +236,9 @@ def register(cli: click.Group) -> None:
           otklik tags edit price --name цена
         """
         svc, ws = app.services(), app.workspace()
-        tag = _checked(lambda: catalog.update_tag(svc, ws, name, new_name=new_name, query=query))
+        tag = _checked(
+            app.tr, lambda: catalog.update_tag(svc, ws, name, new_name=new_name, query=query)
+        )
         if query is not None:
             count = rematch_tag(app, tag)
             output.message(_updated(app.tr, "tag", name, tag.name) + "; " + _applied(app.tr, count))
@@ -253,7 +256,7 @@ def register(cli: click.Group) -> None:
           otklik tags remove price
         """
         catalog.remove_tag(app.services(), app.workspace(), name)
-        output.message(f"tag {name!r} removed")
+        output.message(app.tr.gettext("tag %(name)r removed", name=name))
 
 
 def _updated(tr: Translator, kind: str, old: str, new: str) -> str:

@@ -12,6 +12,8 @@ import click
 
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
+from otklik.domain.records import Rejection
+from otklik.i18n import N_, Translator
 from otklik.services import campaigns as camp
 from otklik.services import posts, report_mail, reports, utm
 
@@ -88,10 +90,22 @@ def campaigns_add(
         surveys=survey_names,
     )
     periods = found.periods()
+    (before_start, before_end), (after_start, after_end) = periods["before"], periods["after"]
     output.message(
-        f"campaign {found.name!r}: {found.starts_on} — {found.ends_on} ({found.days} days); "
-        f"before {periods['before'][0]} — {periods['before'][1]}, "
-        f"after {periods['after'][0]} — {periods['after'][1]}"
+        app.tr.ngettext(
+            "campaign %(name)r: %(start)s — %(end)s (%(num)d day); before %(before_start)s — "
+            "%(before_end)s, after %(after_start)s — %(after_end)s",
+            "campaign %(name)r: %(start)s — %(end)s (%(num)d days); before %(before_start)s — "
+            "%(before_end)s, after %(after_start)s — %(after_end)s",
+            found.days,
+            name=found.name,
+            start=found.starts_on,
+            end=found.ends_on,
+            before_start=before_start,
+            before_end=before_end,
+            after_start=after_start,
+            after_end=after_end,
+        )
     )
 
 
@@ -132,7 +146,10 @@ def campaigns_surveys(app: AppContext, name: str, survey_names: tuple[str, ...])
       otklik campaigns surveys "Spring sale" "Kaspi debrief" "Team retro"
     """
     found = camp.link_surveys(app.services(), app.workspace(), name, survey_names)
-    output.message(f"campaign {found.name!r}: surveys {', '.join(found.surveys) or '—'}")
+    linked = ", ".join(found.surveys) or "—"
+    output.message(
+        app.tr.gettext("campaign %(name)r: surveys %(surveys)s", name=found.name, surveys=linked)
+    )
 
 
 @campaigns.command("retro")
@@ -149,7 +166,7 @@ def campaigns_retro(app: AppContext, name: str, worked: str, not_worked: str, id
       otklik campaigns retro "Spring sale" --worked "Reels with the partner" --ideas "..."
     """
     camp.save_retrospective(app.services(), app.workspace(), name, worked, not_worked, ideas)
-    output.message(f"saved the team's conclusions for {name!r}")
+    output.message(app.tr.gettext("saved the team's conclusions for %(name)r", name=name))
 
 
 @click.group()
@@ -207,25 +224,44 @@ def goals_add(
             "time_bound": time_bound,
         },
     )
-    for problem in _problems(check.problems, goal.metric):
-        output.message(f"warning: {problem}", err=True)
+    tr = app.tr
+    for problem in _problems(tr, check.problems, goal.metric):
+        output.message(tr.gettext("warning: %(problem)s", problem=problem), err=True)
     sign = "≤" if goal.metric in camp.LOWER_IS_BETTER else "≥"
-    aim = "no target" if goal.target is None else f"{sign} {goal.target:g}"
-    output.message(f"goal {goal.id}: {goal.metric} {aim} by {goal.deadline}")
+    aim = tr.gettext("no target") if goal.target is None else f"{sign} {goal.target:g}"
+    output.message(
+        tr.gettext(
+            "goal %(id)s: %(metric)s %(aim)s by %(deadline)s",
+            id=goal.id,
+            metric=goal.metric,
+            aim=aim,
+            deadline=goal.deadline,
+        )
+    )
 
 
-def _problems(codes: tuple[str, ...], metric: str) -> list[str]:
+def _problems(tr: Translator, codes: tuple[str, ...], metric: str) -> list[str]:
     said = {
-        "not_measurable": f"{metric!r} is not measurable: Otklik cannot compute it; use one "
-        f"of {', '.join(camp.METRICS)} or manual:NAME",
-        "no_target": "no target: add --target",
-        "no_date": "no date: add --by",
-        "date_outside": "the deadline is before the campaign starts",
+        "not_measurable": tr.gettext(
+            "%(metric)r is not measurable: Otklik cannot compute it; use one of %(metrics)s "
+            "or manual:NAME",
+            metric=metric,
+            metrics=", ".join(camp.METRICS),
+        ),
+        "no_target": tr.gettext("no target: add --target"),
+        "no_date": tr.gettext("no date: add --by"),
+        "date_outside": tr.gettext("the deadline is before the campaign starts"),
     }
     lines = [said[c] for c in codes if c in said]
     missing = [c.partition(":")[2] for c in codes if c.startswith("wording_missing:")]
     if missing:
-        lines.append(f"the SMART wording lacks {', '.join(missing)} (add --{missing[0]} …)")
+        lines.append(
+            tr.gettext(
+                "the SMART wording lacks %(parts)s (add --%(first)s …)",
+                parts=", ".join(missing),
+                first=missing[0],
+            )
+        )
     return lines
 
 
@@ -246,7 +282,7 @@ def goals_list(app: AppContext, campaign: str, fmt: str) -> None:
     rows = [camp.goal_status(svc, ws, found, g, today) for g in camp.goals(svc, ws, found)]
     if fmt == "table":
         for row in rows:
-            row["problems"] = "; ".join(_problems(tuple(row["problems"]), row["metric"]))
+            row["problems"] = "; ".join(_problems(app.tr, tuple(row["problems"]), row["metric"]))
     output.emit(rows, fmt, ["metric", "target", "actual", "status", "deadline", "problems"])
 
 
@@ -273,40 +309,73 @@ def values_set(app: AppContext, name: str, pairs: tuple[str, ...], path: Path | 
       otklik values set leads 2025-03-03=41 2025-03-04=37
       otklik values set sales --file crm-sales.csv
     """
-    svc, ws = app.services(), app.workspace()
+    svc, ws, tr = app.services(), app.workspace(), app.tr
     given: dict[date, float] = {}
     for pair in pairs:
         day, sep, number = pair.partition("=")
         try:
             given[date.fromisoformat(day)] = float(number.replace(",", "."))
         except ValueError as exc:
-            raise click.BadParameter(f"{pair!r}: write DAY=VALUE, e.g. 2025-03-03=41") from exc
+            raise click.BadParameter(
+                tr.gettext("%(pair)r: write DAY=VALUE, e.g. 2025-03-03=41", pair=pair)
+            ) from exc
     stored = camp.set_manual_values(svc, ws, name, given) if given else 0
     if path is not None:
         count, rejections = camp.import_manual_values(svc, ws, name, path)
         stored += count
         for r in rejections:
-            output.message(f"  row {r.row_number}: {r.field}: {r.reason}", err=True)
-    output.message(f"stored {stored} days of {name!r}")
+            output.message(_rejection(tr, r), err=True)
+    output.message(
+        tr.ngettext(
+            "stored %(num)d day of %(name)r", "stored %(num)d days of %(name)r", stored, name=name
+        )
+    )
+
+
+def _rejection(tr: Translator, found: Rejection) -> str:
+    field = found.field or tr.gettext("row")
+    return tr.gettext(
+        "  row %(row)s: %(field)s: %(reason)s",
+        row=found.row_number,
+        field=field,
+        reason=found.reason,
+    )
 
 
 def _import(app: AppContext, path: Path, kind: str, background: bool = False) -> None:
+    tr = app.tr
     if background:
         job = posts.queue_sheet(app.services(), app.workspace(), path, kind)
-        output.message(f"queued the import as job {job.id}; `otklik worker` runs it", err=True)
+        queued = tr.gettext("queued the import as job %(job)s; `otklik worker` runs it", job=job.id)
+        output.message(queued, err=True)
         output.message(str(job.id))
         return
 
     def progress(rows: int, share: float) -> None:
-        output.message(f"  read {rows} rows ({share:.0%} of the file)", err=True)
+        line = tr.ngettext(
+            "  read %(num)d row (%(share)s of the file)",
+            "  read %(num)d rows (%(share)s of the file)",
+            rows,
+            share=format(share, ".0%"),
+        )
+        output.message(line, err=True)
 
     result = posts.import_sheet(app.services(), app.workspace(), path, kind, progress)
     for r in result.rejections:
-        output.message(f"  row {r.row_number}: {r.field or 'row'}: {r.reason}", err=True)
+        output.message(_rejection(tr, r), err=True)
     output.message(
-        f"read {result.read} rows: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} already there, {len(result.rejections)} rejected "
-        f"(kept with import run {result.run_id})"
+        tr.ngettext(
+            "read %(num)d row: %(added)d added, %(updated)d updated, %(unchanged)d already "
+            "there, %(rejected)d rejected (kept with import run %(run)s)",
+            "read %(num)d rows: %(added)d added, %(updated)d updated, %(unchanged)d already "
+            "there, %(rejected)d rejected (kept with import run %(run)s)",
+            result.read,
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=len(result.rejections),
+            run=result.run_id,
+        )
     )
 
 
@@ -389,7 +458,8 @@ def utm_build(
 @utm_group.command("lint")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def utm_lint(path: Path, fmt: str) -> None:
+@pass_app
+def utm_lint(app: AppContext, path: Path, fmt: str) -> None:
     """Report UTM values spelled more than one way ("Vk" and "vk") with counts; reads any
     text or CSV file with one or more links per line. Exit code 1 when there are problems.
 
@@ -412,8 +482,12 @@ def utm_lint(path: Path, fmt: str) -> None:
         ]
         output.emit(rows, "table", ["parameter", "value", "kind", "spellings"])
         output.message(
-            f"{found['links']} links, {found['tagged']} with UTM tags, "
-            f"{len(found['problems'])} inconsistent values"
+            app.tr.gettext(
+                "%(links)d links, %(tagged)d with UTM tags, %(problems)d inconsistent values",
+                links=found["links"],
+                tagged=found["tagged"],
+                problems=len(found["problems"]),
+            )
         )
     if found["problems"]:
         sys.exit(1)
@@ -469,7 +543,7 @@ def report(
         return
     target = out or Path(f"report-{kind}.{fmt}")
     target.write_bytes(reports.render(data, fmt, app.settings.language or "en", ws.timezone))
-    output.message(f"wrote {target}")
+    output.message(app.tr.gettext("wrote %(path)s", path=target))
 
 
 @click.command("report-schedule")
@@ -519,4 +593,11 @@ def report_schedule(
         language=app.settings.language or "en",
         at_time=at_time,
     )
-    output.message(f"schedule {schedule_id}: the {kind} report every {every} to {', '.join(to)}")
+    line = _SCHEDULED.get(every, _SCHEDULED["week"])
+    output.message(app.tr.gettext(line, id=schedule_id, kind=kind, to=", ".join(to)))
+
+
+_SCHEDULED = {
+    "week": N_("schedule %(id)s: the %(kind)s report every week to %(to)s"),
+    "month": N_("schedule %(id)s: the %(kind)s report every month to %(to)s"),
+}

@@ -27,7 +27,7 @@ def run_classify(
     if not texts and file is None:
         if sys.stdin.isatty():
             raise click.UsageError(
-                "give texts as arguments, --file CSV, or lines on standard input"
+                app.tr.gettext("give texts as arguments, --file CSV, or lines on standard input")
             )
         source: Iterator[str] = (line.rstrip("\n") for line in sys.stdin if line.strip())
     elif file is not None:
@@ -36,13 +36,14 @@ def run_classify(
         source = iter(texts)
     if not classify.has_sentiment():
         output.message(
-            "note: no sentiment model is installed yet; reporting language only", err=True
+            app.tr.gettext("note: no sentiment model is installed yet; reporting language only"),
+            err=True,
         )
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     for out in classify.classify(app.settings, source, fast=fast, notes=notes):
         for note in notes:
-            output.message(f"note: {note}", err=True)
+            output.message(app.tr.gettext("note: %(note)s", note=note), err=True)
         notes.clear()
         if fmt == "jsonl":
             output.emit(out, "jsonl")

@@ -15,6 +15,7 @@ import click
 from otklik import output
 from otklik.cli.context import AppContext
 from otklik.errors import InputError
+from otklik.i18n import N_, Translator
 from otklik.services import imports, jobs
 from otklik.services.imports import ImportResult, parse_map_options
 
@@ -33,15 +34,14 @@ def run_import(
     resume: bool = False,
 ) -> None:
     """Import one file and print its counts; exit 1 when the file cannot be read."""
-    svc = app.services()
-    ws = app.workspace()
+    svc, ws, tr = app.services(), app.workspace(), app.tr
     try:
         options = imports.options(
             svc,
             source=source,
             format=fmt,
             maps=maps,
-            rating_scale=_scale(rating_scale),
+            rating_scale=_scale(rating_scale, tr),
             channel=channel,
             sheets=sheets,
         )
@@ -52,14 +52,17 @@ def run_import(
                     svc, ws, path, options, progress, resume_run_id=run_id
                 ),
                 path,
+                tr,
             )
     except InputError as exc:
-        output.message(f"error: cannot import {path}: {exc}", err=True)
+        problem = tr.gettext("error: cannot import %(path)s: %(problem)s", path=path, problem=exc)
+        output.message(problem, err=True)
         sys.exit(1)
     _summary(app, result, path, report)
 
 
 def background_arguments(
+    tr: Translator,
     path: Path,
     source: str | None,
     fmt: str | None,
@@ -74,7 +77,7 @@ def background_arguments(
         source=source,
         fmt=fmt,
         mapping=parse_map_options(maps),
-        rating_scale=_scale(rating_scale),
+        rating_scale=_scale(rating_scale, tr),
         channel=channel,
         sheets=sheets,
     )
@@ -87,7 +90,11 @@ def _run_to_finish(app: AppContext, path: Path, source: str | None, resume: bool
     run = imports.interrupted_import(app.services(), app.workspace(), path, source)
     if run is None:
         if resume:
-            output.message(f"no interrupted import of {path} to resume; importing it whole")
+            output.message(
+                app.tr.gettext(
+                    "no interrupted import of %(path)s to resume; importing it whole", path=path
+                )
+            )
         return None
     if resume:
         output.message(
@@ -131,7 +138,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _scale(text: str) -> tuple[float, float]:
+def _scale(text: str, tr: Translator) -> tuple[float, float]:
     low, sep, high = text.partition("-")
     try:
         scale = (float(low), float(high))
@@ -139,22 +146,23 @@ def _scale(text: str) -> tuple[float, float]:
         scale = (0.0, 0.0)
     if not sep or scale[0] >= scale[1]:
         raise click.BadParameter(
-            f"{text!r}: write the scale as MIN-MAX, e.g. 1-10", param_hint="--rating-scale"
+            tr.gettext("%(scale)r: write the scale as MIN-MAX, e.g. 1-10", scale=text),
+            param_hint="--rating-scale",
         )
     return scale
 
 
-def _with_progress(job, path: Path) -> ImportResult:  # type: ignore[no-untyped-def]
+def _with_progress(job, path: Path, tr: Translator) -> ImportResult:  # type: ignore[no-untyped-def]
     if not sys.stderr.isatty():
         return job(None)  # type: ignore[no-any-return]
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     size = path.stat().st_size
     columns = (
-        TextColumn("importing"),
+        TextColumn(tr.gettext("importing")),
         BarColumn(),
         DownloadColumn(),
-        TextColumn("{task.fields[rows]} rows"),
+        TextColumn(tr.gettext("%(rows)s rows", rows="{task.fields[rows]}")),
         TimeRemainingColumn(),
     )
     with Progress(*columns, transient=True) as bar:
@@ -163,20 +171,21 @@ def _with_progress(job, path: Path) -> ImportResult:  # type: ignore[no-untyped-
 
 
 def _summary(app: AppContext, result: ImportResult, path: Path, report: Path | None) -> None:
-    info = result.info
+    info, tr = result.info, app.tr
+    delimiter = _DELIMITERS.get(info.delimiter or "")
     detected = ", ".join(
-        p for p in (info.format, info.encoding, _delimiter_name(info.delimiter)) if p
+        p for p in (info.format, info.encoding, delimiter and tr.gettext(delimiter)) if p
     )
     output.message(f"{path}: {detected}")
     if info.sheets:
-        output.message(f"sheets read: {', '.join(info.sheets)}")
+        output.message(tr.gettext("sheets read: %(sheets)s", sheets=", ".join(info.sheets)))
     for skipped in info.skipped_sheets:
-        why = skipped.reason + (f": {', '.join(skipped.columns)}" if skipped.columns else "")
-        output.message(f"sheet skipped: {skipped.name} ({why})")
+        why = tr.gettext(_SKIPPED.get(skipped.reason, skipped.reason))
+        why += f": {', '.join(skipped.columns)}" if skipped.columns else ""
+        output.message(tr.gettext("sheet skipped: %(name)s (%(why)s)", name=skipped.name, why=why))
     mapped = ", ".join(f"{c} → {f}" for c, f in result.mapping.items())
     if mapped:
-        output.message(f"columns: {mapped}")
-    tr = app.tr
+        output.message(tr.gettext("columns: %(mapping)s", mapping=mapped))
     output.message(
         tr.gettext(
             "rows read: %(read)d  imported: %(imported)d  duplicates: %(duplicates)d  "
@@ -211,11 +220,11 @@ def _default_report(path: Path) -> Path:
     return path.with_name(path.name + ".rejected.csv")
 
 
-def _delimiter_name(delimiter: str | None) -> str | None:
-    names = {
-        ",": "comma-separated",
-        ";": "semicolon-separated",
-        "\t": "tab-separated",
-        "|": "pipe-separated",
-    }
-    return names.get(delimiter or "")
+_DELIMITERS = {
+    ",": N_("comma-separated"),
+    ";": N_("semicolon-separated"),
+    "\t": N_("tab-separated"),
+    "|": N_("pipe-separated"),
+}
+# Why the file reader skips a sheet, in the words the import page uses too.
+_SKIPPED = {"empty": N_("empty"), "different columns": N_("different columns")}

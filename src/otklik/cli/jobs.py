@@ -12,7 +12,16 @@ import click
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
 from otklik.errors import InputError
+from otklik.i18n import N_
 from otklik.services import jobs as services_jobs
+
+_STATUSES = {
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "done": N_("done"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+}
 
 
 def register(cli: click.Group) -> None:
@@ -45,16 +54,29 @@ def worker(app: AppContext, once: bool, concurrency: int | None) -> None:
     from otklik.jobs.worker import Worker
 
     running = Worker(app.services().store, app.settings, concurrency=concurrency)
+    tr = app.tr
 
     def stop(signum: int, _frame: object) -> None:
-        output.message(f"stopping ({signal.Signals(signum).name}): handing back running jobs")
+        name = signal.Signals(signum).name
+        output.message(tr.gettext("stopping (%(signal)s): handing back running jobs", signal=name))
         running.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    output.message(f"worker {running.name} started ({running.concurrency} at once)", err=True)
+    started = tr.gettext(
+        "worker %(name)s started (%(concurrency)d at once)",
+        name=running.name,
+        concurrency=running.concurrency,
+    )
+    output.message(started, err=True)
     ran = running.run(once=once)
-    output.message(f"worker {running.name} stopped after {ran} jobs", err=True)
+    stopped = tr.ngettext(
+        "worker %(name)s stopped after %(num)d job",
+        "worker %(name)s stopped after %(num)d jobs",
+        ran,
+        name=running.name,
+    )
+    output.message(stopped, err=True)
 
 
 @click.group(invoke_without_command=True)
@@ -106,10 +128,12 @@ def jobs_cancel(app: AppContext, job_id: int) -> None:
     """
     ws = app.workspace()
     found = services_jobs.cancel(app.services(), ws, job_id)
+    tr = app.tr
     if found.status == "running":
-        output.message(f"job {job_id} is asked to stop after its current batch")
+        output.message(tr.gettext("job %(id)s is asked to stop after its current batch", id=job_id))
     else:
-        output.message(f"job {job_id} is {found.status}")
+        status = tr.gettext(_STATUSES.get(found.status, found.status))
+        output.message(tr.gettext("job %(id)s is %(status)s", id=job_id, status=status))
 
 
 def _progress_text(progress: dict[str, Any]) -> str:
@@ -124,7 +148,10 @@ def enqueue_import(app: AppContext, path: Path, arguments: dict[str, Any]) -> No
     try:
         job = services_jobs.enqueue_import(app.services(), app.workspace(), path, arguments)
     except InputError as exc:
-        output.message(f"error: {exc}", err=True)
+        output.message(app.tr.gettext("error: %(problem)s", problem=exc), err=True)
         sys.exit(1)
-    output.message(f"queued import of {path} as job {job.id}; `otklik worker` runs it", err=True)
+    queued = app.tr.gettext(
+        "queued import of %(path)s as job %(job)s; `otklik worker` runs it", path=path, job=job.id
+    )
+    output.message(queued, err=True)
     output.message(str(job.id))

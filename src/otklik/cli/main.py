@@ -11,6 +11,7 @@ import click
 from otklik import output
 from otklik.cli.context import AppContext, filter_options, filter_params, filters_from, pass_app
 from otklik.errors import OtklikError
+from otklik.i18n import DEFAULT_LANGUAGE, Translator, translator
 from otklik.services import mentions as mentions_service
 from otklik.services import zones
 from otklik.settings import Settings
@@ -55,7 +56,8 @@ def cli(
     try:
         ctx.obj = AppContext(Settings(**overrides))
     except ValueError as exc:
-        raise click.UsageError(f"bad setting: {exc}") from exc
+        tr = translator(lang or DEFAULT_LANGUAGE)  # OTKLIK_LANGUAGE may be the bad one
+        raise click.UsageError(tr.gettext("bad setting: %(problem)s", problem=exc)) from exc
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -74,8 +76,14 @@ def init(app: AppContext) -> None:
     ws = app.workspace()
     url = svc.database_label()
     output.message(
-        f"database {url} is at schema revision {revision}; workspace {ws.name!r} ready "
-        f"(time zone {ws.timezone}; change it with `otklik workspace set-timezone ZONE`)"
+        app.tr.gettext(
+            "database %(url)s is at schema revision %(revision)s; workspace %(name)r ready "
+            "(time zone %(zone)s; change it with `otklik workspace set-timezone ZONE`)",
+            url=url,
+            revision=revision,
+            name=ws.name,
+            zone=ws.timezone,
+        )
     )
 
 
@@ -170,7 +178,7 @@ def import_(
         enqueue_import(
             app,
             path,
-            background_arguments(path, source, fmt, maps, rating_scale, channel, sheets),
+            background_arguments(app.tr, path, source, fmt, maps, rating_scale, channel, sheets),
         )
         return
 
@@ -228,7 +236,7 @@ def mentions(app: AppContext, /, limit: int, fmt: str, **kwargs: Any) -> None:
     else:  # people read the workspace's local time; JSON and CSV keep UTC (…Z)
         for row, record in zip(rows, records, strict=True):
             row["published_at"] = zones.local_text(record.mention.published_at, ws)
-        title = f"times in {ws.timezone}"
+        title = app.tr.gettext("times in %(zone)s", zone=ws.timezone)
         output.emit(rows, fmt, columns, title=title, widths={"text": 60, "author": 16})
 
 
@@ -260,21 +268,35 @@ def export(
     """
     from otklik.services import jobs
 
-    ws = app.workspace()
+    ws, tr = app.workspace(), app.tr
     params = filter_params(kwargs)
     filters = filters_from(kwargs, ws)
     if background:
         arguments = {"filters": params, "path": str(path.resolve()), "format": fmt}
         job = jobs.enqueue(app.services(), ws, "export", arguments)
-        output.message(f"queued the export as job {job.id}; `otklik worker` runs it", err=True)
+        queued = tr.gettext("queued the export as job %(job)s; `otklik worker` runs it", job=job.id)
+        output.message(queued, err=True)
         output.message(str(job.id))
         return
 
     def progress(done: int, total: int) -> None:
-        output.message(f"  exported {done} of {total} mentions", err=True)
+        line = tr.ngettext(
+            "  exported %(done)d of %(num)d mention",
+            "  exported %(done)d of %(num)d mentions",
+            total,
+            done=done,
+        )
+        output.message(line, err=True)
 
     written = mentions_service.export_file(app.services(), ws, filters, path, fmt, progress)
-    output.message(f"exported {written} mentions to {path}")
+    output.message(
+        tr.ngettext(
+            "exported %(num)d mention to %(path)s",
+            "exported %(num)d mentions to %(path)s",
+            written,
+            path=path,
+        )
+    )
 
 
 @cli.command()
@@ -384,20 +406,29 @@ def reanalyse(app: AppContext, /, background: bool, **kwargs: Any) -> None:
     from otklik.services import jobs
     from otklik.services.reanalyse import reanalyse as run
 
-    ws = app.workspace()
+    ws, tr = app.workspace(), app.tr
     params = filter_params(kwargs)
     filters = filters_from(kwargs, ws)  # checked here, so a bad filter never reaches a job
     if background:
         job = jobs.enqueue(app.services(), ws, "reanalyse", {"filters": params})
-        output.message(f"queued re-analysis as job {job.id}; `otklik worker` runs it", err=True)
+        queued = tr.gettext(
+            "queued re-analysis as job %(job)s; `otklik worker` runs it", job=job.id
+        )
+        output.message(queued, err=True)
         output.message(str(job.id))
         return
 
     def progress(done: int, total: int) -> None:
-        output.message(f"  re-analysed {done} of {total} mentions", err=True)
+        line = tr.ngettext(
+            "  re-analysed %(done)d of %(num)d mention",
+            "  re-analysed %(done)d of %(num)d mentions",
+            total,
+            done=done,
+        )
+        output.message(line, err=True)
 
     done = run(app.services(), ws, filters, progress)
-    output.message(f"re-analysed {done} mentions")
+    output.message(tr.ngettext("re-analysed %(num)d mention", "re-analysed %(num)d mentions", done))
 
 
 @cli.command("upgrade-sentiment")
@@ -423,22 +454,36 @@ def upgrade_sentiment(app: AppContext, /, background: bool, limit: int | None) -
     """
     from otklik.services import jobs, upgrade
 
-    svc, ws = app.services(), app.workspace()
+    svc, ws, tr = app.services(), app.workspace(), app.tr
     reason = upgrade.why_not(svc, ws)
     if reason is not None:
-        raise click.ClickException(f"nothing to upgrade: {reason}")
+        raise click.ClickException(tr.gettext("nothing to upgrade: %(reason)s", reason=reason))
     if background:
         job = jobs.enqueue(svc, ws, upgrade.KIND, {}, dedupe_key=upgrade.DEDUPE_KEY)
-        output.message(f"queued the sentiment upgrade as job {job.id}", err=True)
+        queued = tr.gettext("queued the sentiment upgrade as job %(job)s", job=job.id)
+        output.message(queued, err=True)
         output.message(str(job.id))
         return
 
     def progress(done: int, total: int) -> None:
-        output.message(f"  relabelled {done} of {total} mentions", err=True)
+        line = tr.ngettext(
+            "  relabelled %(done)d of %(num)d mention",
+            "  relabelled %(done)d of %(num)d mentions",
+            total,
+            done=done,
+        )
+        output.message(line, err=True)
 
     done = upgrade.upgrade(svc, ws, progress, limit=limit)
     left = upgrade.remaining(svc, ws)
-    output.message(f"relabelled {done} mentions with the encoder tier; {left} left")
+    output.message(
+        tr.ngettext(
+            "relabelled %(num)d mention with the encoder tier; %(left)d left",
+            "relabelled %(num)d mentions with the encoder tier; %(left)d left",
+            done,
+            left=left,
+        )
+    )
 
 
 def _register_extensions() -> None:
@@ -478,11 +523,23 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        output.message("aborted", err=True)
+        output.message(_translator().gettext("aborted"), err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        output.message("interrupted; run the same command again to finish", err=True)
+        tr = _translator()
+        output.message(tr.gettext("interrupted; run the same command again to finish"), err=True)
         sys.exit(130)
     except OtklikError as exc:
-        output.message(f"error: {exc}", err=True)
+        output.message(_translator().gettext("error: %(problem)s", problem=exc), err=True)
         sys.exit(1)
+
+
+def _translator() -> Translator:
+    """The CLI's language once the command has ended and taken its context with it: --lang
+    read again from the command line, else OTKLIK_LANGUAGE, else English."""
+    try:
+        parsed = cli.make_context("otklik", sys.argv[1:], resilient_parsing=True)
+        language = parsed.params.get("lang") or Settings.model_validate({}).language
+    except (click.ClickException, ValueError):
+        language = DEFAULT_LANGUAGE
+    return translator(language)

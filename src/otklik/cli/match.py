@@ -12,6 +12,7 @@ import click
 
 from otklik import output
 from otklik.errors import QueryError
+from otklik.i18n import DEFAULT_LANGUAGE, Translator, translator
 from otklik.services import queries
 from otklik.services.queries import TextMatch
 
@@ -39,7 +40,9 @@ def _texts(texts: tuple[str, ...], file: Path | None, text_column: str) -> Itera
     if texts:
         return iter(texts)
     if sys.stdin.isatty():
-        raise click.UsageError("give texts as arguments, --file CSV, or lines on standard input")
+        raise click.UsageError(
+            _tr().gettext("give texts as arguments, --file CSV, or lines on standard input")
+        )
     return (line.rstrip("\n") for line in sys.stdin if line.strip())
 
 
@@ -62,11 +65,20 @@ def _show(rows: list[dict[str, Any]], fmt: str) -> None:
     output.emit(shown, "table", columns, widths={"text": 80})
 
 
+def _tr() -> Translator:
+    """The CLI's language; English when `match` runs on its own, outside `otklik`."""
+    from otklik.cli.context import AppContext
+
+    app = click.get_current_context().find_object(AppContext)
+    return app.tr if app is not None else translator(DEFAULT_LANGUAGE)
+
+
 def _match_stored(query: str, sample: int, fmt: str) -> None:
     from otklik.cli.context import AppContext
 
     app = click.get_current_context().find_object(AppContext)
     if app is None:
+        # Only when `match` runs outside `otklik`, where no language was chosen.
         raise click.UsageError("--stored needs the otklik command's database settings")
     found = queries.match_stored(app.services(), app.workspace(), _compiled(query), sample)
     line = app.tr.ngettext(
@@ -83,7 +95,7 @@ def _compiled(query: str) -> queries.Matcher:
     try:
         return queries.check(query)
     except QueryError as exc:
-        raise BadQuery(f"bad query: {exc}") from exc
+        raise BadQuery(_tr().gettext("bad query: %(problem)s", problem=exc)) from exc
 
 
 def register(cli: click.Group) -> None:

@@ -10,6 +10,7 @@ import click
 
 from otklik import output
 from otklik.errors import OtklikError
+from otklik.i18n import Translator, translator
 from otklik.settings import Settings
 
 if TYPE_CHECKING:
@@ -138,8 +139,9 @@ def train_sentiment_command(
       otklik train sentiment --tier encoder --data ../shared/data/sentiment \\
         --out sentiment_encoder_head.npz --embeddings .cache/sentiment_embeddings
     """
+    tr = _tr(ctx)
     if tier == "encoder":
-        _train_encoder(data_dir, out_path, embeddings_dir, tuned_path, fmt)
+        _train_encoder(tr, data_dir, out_path, embeddings_dir, tuned_path, fmt)
         return
     from otklik.services.sentiment import compact_config
     from otklik.training.sentiment import train_sentiment
@@ -147,9 +149,9 @@ def train_sentiment_command(
     config = compact_config(dim_bits)
 
     if out_path is None:
-        raise click.UsageError("give --out PATH for the model file")
+        raise click.UsageError(tr.gettext("give --out PATH for the model file"))
     if force is not None and workspace is None:
-        raise click.UsageError("--use and --no-use need --workspace W")
+        raise click.UsageError(tr.gettext("--use and --no-use need --workspace W"))
     retraining = None
     try:
         if workspace is not None:
@@ -174,22 +176,35 @@ def train_sentiment_command(
         for name, ev in report.dev.items()
     ]
     output.emit(rows, "table", title="dev splits")
-    output.message(
-        f"model written to {report.out_path} ({report.out_path.stat().st_size / 1e6:.1f} MB) "
-        f"in {report.seconds:.0f} s; trained on {sum(report.train_sizes.values())} texts"
-        + (f" plus {report.extra_examples} corrections" if report.extra_examples else "")
+    written = tr.ngettext(
+        "model written to %(path)s (%(size).1f MB) in %(seconds).0f s; trained on %(num)d text",
+        "model written to %(path)s (%(size).1f MB) in %(seconds).0f s; trained on %(num)d texts",
+        sum(report.train_sizes.values()),
+        path=report.out_path,
+        size=report.out_path.stat().st_size / 1e6,
+        seconds=report.seconds,
     )
+    if report.extra_examples:
+        written += tr.ngettext(
+            " plus %(num)d correction", " plus %(num)d corrections", report.extra_examples
+        )
+    output.message(written)
     if retraining is not None:
         _render_retraining(ctx, workspace or "", retraining)
 
 
 def _train_encoder(
-    data_dir: Path, out_path: Path | None, cache: Path | None, tuned: Path | None, fmt: str
+    tr: Translator,
+    data_dir: Path,
+    out_path: Path | None,
+    cache: Path | None,
+    tuned: Path | None,
+    fmt: str,
 ) -> None:
     from otklik.services.sentiment import train_encoder
 
     if out_path is None:
-        raise click.UsageError("give --out PATH for the head file")
+        raise click.UsageError(tr.gettext("give --out PATH for the head file"))
     try:
         report = train_encoder(data_dir, out_path, cache, tuned)
     except OtklikError as exc:
@@ -220,16 +235,20 @@ def _retrain(
     previous = store.sentiment_model(ws)
     if previous is not None and not previous.is_file():
         output.message(
-            f"workspace {name!r}'s model {previous} is missing; comparing with the shipped one",
+            _tr(ctx).gettext(
+                "workspace %(name)r's model %(path)s is missing; comparing with the shipped one",
+                name=name,
+                path=previous,
+            ),
             err=True,
         )
     return retrain_workspace(store, ws, data_dir, out_path, corrections, config, force)
 
 
 def _render_retraining(ctx: click.Context, name: str, retraining: Retraining) -> None:
-    report = retraining.report
+    report, tr = retraining.report, _tr(ctx)
     if report.before is None or report.after is None:
-        output.message("too few corrections to hold any back; no before/after to show")
+        output.message(tr.gettext("too few corrections to hold any back; no before/after to show"))
     else:
         current = _model_name(retraining.previous)
         render_before_after(
@@ -240,21 +259,42 @@ def _render_retraining(ctx: click.Context, name: str, retraining: Retraining) ->
         )
     decision = retraining.decision
     if decision.use:
-        output.message(f"workspace {name!r} now uses {retraining.written}: {decision.reason}")
         output.message(
-            f"stored mentions keep their labels until `otklik --workspace {name} reanalyse`"
+            tr.gettext(
+                "workspace %(name)r now uses %(path)s: %(reason)s",
+                name=name,
+                path=retraining.written,
+                reason=decision.reason,
+            )
         )
+        output.message(_labels_kept(tr, name))
     else:
+        in_use = retraining.in_use
         output.message(
-            f"workspace {name!r} keeps {_model_name(retraining.in_use)}: {decision.reason}; "
-            f"the new model stays at {retraining.written}"
+            tr.gettext(
+                "workspace %(name)r keeps %(model)s: %(reason)s; the new model stays at %(path)s",
+                name=name,
+                model=tr.gettext("the shipped model") if in_use is None else in_use,
+                reason=decision.reason,
+                path=retraining.written,
+            )
         )
     overriding = _settings(ctx).sentiment_model
     if overriding is not None:
         output.message(
-            f"note: OTKLIK_SENTIMENT_MODEL={overriding} is set and wins over any workspace's "
-            "model; unset it to use the workspace's own"
+            tr.gettext(
+                "note: OTKLIK_SENTIMENT_MODEL=%(path)s is set and wins over any workspace's "
+                "model; unset it to use the workspace's own",
+                path=overriding,
+            )
         )
+
+
+def _labels_kept(tr: Translator, name: str) -> str:
+    return tr.gettext(
+        "stored mentions keep their labels until `otklik --workspace %(name)s reanalyse`",
+        name=name,
+    )
 
 
 def _model_name(path: Path | None) -> str:
@@ -269,7 +309,10 @@ def workspace_corrections(ctx: click.Context, name: str) -> list[LabelledText]:
     corrections = training_corrections(store, store.workspace(name, create=False))
     if not corrections:
         raise click.ClickException(
-            f"workspace {name!r} has no sentiment corrections yet; correct some mentions first"
+            _tr(ctx).gettext(
+                "workspace %(name)r has no sentiment corrections yet; correct some mentions first",
+                name=name,
+            )
         )
     return corrections
 
@@ -369,7 +412,9 @@ def eval_sentiment_command(
         eval_workspace(ctx, workspace, model_path, fmt)
         return
     if file is None:
-        raise click.UsageError("give a labelled FILE.csv, or --workspace W --model PATH")
+        raise click.UsageError(
+            _tr(ctx).gettext("give a labelled FILE.csv, or --workspace W --model PATH")
+        )
     try:
         name, result = evaluate_file(_settings(ctx), model_path, file, text_column, label_column)
     except OtklikError as exc:
@@ -429,13 +474,19 @@ def eval_workspace(ctx: click.Context, workspace: str, model_path: Path | None, 
         )
     except OtklikError as exc:
         raise click.ClickException(str(exc)) from exc
+    tr = _tr(ctx)
     if found is None:
         raise click.UsageError(
-            f"workspace {workspace!r} has no model of its own (it uses the shipped "
-            "one); train one with `otklik train sentiment --workspace` or give --model"
+            tr.gettext(
+                "workspace %(name)r has no model of its own (it uses the shipped one); train "
+                "one with `otklik train sentiment --workspace` or give --model",
+                name=workspace,
+            )
         )
     if not found.held_back:
-        raise click.ClickException("too few corrections to hold any back (fewer than 5)")
+        raise click.ClickException(
+            tr.gettext("too few corrections to hold any back (fewer than 5)")
+        )
     held, names, before, after = found.held_back, found.names, found.before, found.after
     if fmt == "json":
         click.echo(
@@ -503,8 +554,9 @@ def sentiment_model_command(
       otklik sentiment-model --workspace shop --set shop.npz
       otklik sentiment-model --workspace shop --reset
     """
+    tr = _tr(ctx)
     if new_path is not None and reset:
-        raise click.UsageError("give --set PATH or --reset, not both")
+        raise click.UsageError(tr.gettext("give --set PATH or --reset, not both"))
     settings = _settings(ctx)
     name = name or settings.workspace
     from otklik.services.sentiment import set_workspace_model
@@ -528,20 +580,26 @@ def sentiment_model_command(
     if fmt == "json":
         click.echo(json.dumps(state, ensure_ascii=False))
         return
-    output.message(f"workspace {name!r}: own model {own or 'none (the shipped one)'}")
+    model = own or tr.gettext("none (the shipped one)")
+    output.message(tr.gettext("workspace %(name)r: own model %(model)s", name=name, model=model))
     if overriding is not None:
-        output.message(f"OTKLIK_SENTIMENT_MODEL={overriding} is set and wins over it")
-    output.message(f"in use: {state['in_use']}")
-    if new_path is not None or reset:
         output.message(
-            f"stored mentions keep their labels until `otklik --workspace {name} reanalyse`"
+            tr.gettext("OTKLIK_SENTIMENT_MODEL=%(path)s is set and wins over it", path=overriding)
         )
+    if in_use:
+        output.message(tr.gettext("in use: %(model)s", model=in_use))
+    else:
+        output.message(tr.gettext("in use: shipped"))
+    if new_path is not None or reset:
+        output.message(_labels_kept(tr, name))
 
 
 def _store(ctx: click.Context) -> Store:
     app = ctx.find_root().obj
     if not hasattr(app, "services"):
-        raise click.UsageError("--workspace needs the database; run it as `otklik ...`")
+        raise click.UsageError(
+            _tr(ctx).gettext("--workspace needs the database; run it as `otklik ...`")
+        )
     return app.services().store  # type: ignore[no-any-return]
 
 
@@ -550,3 +608,7 @@ def _settings(ctx: click.Context) -> Settings:
     app = ctx.find_root().obj
     settings = getattr(app, "settings", None)
     return settings if isinstance(settings, Settings) else Settings.model_validate({})
+
+
+def _tr(ctx: click.Context) -> Translator:
+    return translator(_settings(ctx).language)

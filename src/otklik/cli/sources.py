@@ -72,7 +72,7 @@ def add_webhook(app: AppContext, name: str) -> None:
     tr = app.tr
     output.message(tr.gettext("webhook source %(name)r added", name=name))
     output.message(f"URL:    {added.webhook_url}")
-    output.message(f"secret: {added.secret}")
+    output.message(tr.gettext("secret: %(secret)s", secret=added.secret))
     output.message(tr.gettext("Keep the secret now: it is not shown again."), err=True)
 
 

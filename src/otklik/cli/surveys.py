@@ -12,17 +12,21 @@ import click
 from otklik import mail, output
 from otklik.cli.context import AppContext, pass_app
 from otklik.errors import InputError
+from otklik.i18n import Translator
 from otklik.services import invitations
 from otklik.services import surveys as service
 
 
-def _category_days(values: tuple[str, ...]) -> dict[str, int]:
+def _category_days(tr: Translator, values: tuple[str, ...]) -> dict[str, int]:
     found: dict[str, int] = {}
     for value in values:
         name, sep, days = value.rpartition("=")
         if not sep or not name.strip() or not days.strip().isdigit():
             raise InputError(
-                f"--category-days {value!r}: write it as CATEGORY=DAYS, e.g. furniture=14"
+                tr.gettext(
+                    "--category-days %(value)r: write it as CATEGORY=DAYS, e.g. furniture=14",
+                    value=value,
+                )
             )
         found[name.strip().casefold()] = int(days)
     return found
@@ -165,8 +169,8 @@ def register(cli: click.Group) -> None:
             app.services(),
             app.workspace(),
             name,
-            since=_date(since, "--since"),
-            until=_date(until, "--until"),
+            since=_date(app.tr, since, "--since"),
+            until=_date(app.tr, until, "--until"),
             by=by,
             period=period,
         )
@@ -227,7 +231,7 @@ def register(cli: click.Group) -> None:
         timing = invitations.Timing(
             after_days=after_days,
             date_column=date_column,
-            category_days=_category_days(category_days),
+            category_days=_category_days(app.tr, category_days),
             remind_days=remind_days or None,
             quiet_days=quiet_days,
         )
@@ -283,7 +287,7 @@ def register(cli: click.Group) -> None:
         output.message(app.tr.gettext("responses written to %(path)s", path=path))
 
 
-def _date(value: str | None, option: str) -> Any:
+def _date(tr: Translator, value: str | None, option: str) -> Any:
     from datetime import datetime
 
     if value is None:
@@ -291,7 +295,11 @@ def _date(value: str | None, option: str) -> Any:
     try:
         return datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InputError(f"{option} {value!r}: write a date as YYYY-MM-DD") from exc
+        raise InputError(
+            tr.gettext(
+                "%(option)s %(value)r: write a date as YYYY-MM-DD", option=option, value=value
+            )
+        ) from exc
 
 
 def _flat(found: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import click
 
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
+from otklik.i18n import Translator
 from otklik.services import Services
 from otklik.services import users as accounts
 
@@ -49,58 +50,87 @@ def serve(app: AppContext, demo: bool, host: str | None, port: int | None, no_wo
     from otklik.services.demo import installed_stages
     from otklik.web.app import create_app
 
-    settings = app.settings
+    settings, tr = app.settings, app.tr
     if "OTKLIK_STAGES" not in os.environ:
         available = installed_stages(settings)
         missing = [s for s in settings.stages if s not in available]
         if missing:
-            output.message(f"pipeline stages not installed yet, skipped: {', '.join(missing)}")
+            skipped = ", ".join(missing)
+            line = tr.gettext(
+                "pipeline stages not installed yet, skipped: %(stages)s", stages=skipped
+            )
+            output.message(line)
             settings = settings.model_copy(update={"stages": tuple(available)})
     if no_worker:
         settings = settings.model_copy(update={"embedded_worker": False})
     svc = app.services(check=False)
     if demo:
-        _load_demo(Services(settings, svc.store))
+        _load_demo(Services(settings, svc.store), tr)
     svc.check_schema()
-    _first_admin(svc)
+    _first_admin(svc, tr)
     web_app = create_app(settings, svc.store)
     url = f"http://{host or settings.host}:{port or settings.port}/"
-    output.message(f"Otklik is at {url} (API: {url}api/v1/openapi.json); Ctrl+C stops it")
+    output.message(
+        tr.gettext(
+            "Otklik is at %(url)s (API: %(url)sapi/v1/openapi.json); Ctrl+C stops it", url=url
+        )
+    )
     uvicorn.run(web_app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
-def _load_demo(svc: Services) -> None:
+def _load_demo(svc: Services, tr: Translator) -> None:
     import time
 
     from otklik.services import demo
 
     used = demo.workspace_with_mentions(svc)
     if used is not None:
-        output.message(f"workspace {used.name!r} already has mentions; not loading the demo again")
+        output.message(
+            tr.gettext(
+                "workspace %(name)r already has mentions; not loading the demo again",
+                name=used.name,
+            )
+        )
         return
     started = time.monotonic()
-    output.message("loading the demo workspace (a delivery service and two competitors)…")
+    output.message(
+        tr.gettext("loading the demo workspace (a delivery service and two competitors)…")
+    )
     result = demo.load(svc)
     output.message(
-        f"demo ready: {result.mentions} mentions, {result.brands} brands, {result.tags} tags "
-        f"(stages: {', '.join(result.stages)}) in {time.monotonic() - started:.0f} s"
+        tr.gettext(
+            "demo ready: %(mentions)d mentions, %(brands)d brands, %(tags)d tags "
+            "(stages: %(stages)s) in %(seconds).0f s",
+            mentions=result.mentions,
+            brands=result.brands,
+            tags=result.tags,
+            stages=", ".join(result.stages),
+            seconds=time.monotonic() - started,
+        )
     )
 
 
-def _first_admin(svc: Services) -> None:
+def _first_admin(svc: Services, tr: Translator) -> None:
     created = accounts.first_admin(svc)
     if created is None:
         first = accounts.user_by_email(svc, accounts.FIRST_ADMIN)
         if first is not None:
             output.message(
-                f"sign in as {first.email} with the password shown on the first start; "
-                f"lost it? set a new one with `otklik users passwd {first.email}`"
+                tr.gettext(
+                    "sign in as %(email)s with the password shown on the first start; "
+                    "lost it? set a new one with `otklik users passwd %(email)s`",
+                    email=first.email,
+                )
             )
         return
     user, password = created
     output.message(
-        f"created the first admin: {user.email} / password {password}\n"
-        f"(shown once; set a new one any time with `otklik users passwd {user.email}`)"
+        tr.gettext(
+            "created the first admin: %(email)s / password %(password)s\n"
+            "(shown once; set a new one any time with `otklik users passwd %(email)s`)",
+            email=user.email,
+            password=password,
+        )
     )
 
 
@@ -141,7 +171,7 @@ def users_add(app: AppContext, email: str, role: str, password_stdin: bool) -> N
     """
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     user = accounts.add_user(app.services(), email, role, password)
-    output.message(f"added {user.email} ({user.role})")
+    output.message(app.tr.gettext("added %(email)s (%(role)s)", email=user.email, role=user.role))
 
 
 @users.command("passwd")
@@ -162,7 +192,11 @@ def users_passwd(app: AppContext, email: str, password_stdin: bool) -> None:
     """
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ""
     user = accounts.set_password(app.services(), email, password)
-    output.message(f"password changed for {user.email}; their sessions were signed out")
+    output.message(
+        app.tr.gettext(
+            "password changed for %(email)s; their sessions were signed out", email=user.email
+        )
+    )
 
 
 @users.command("list")
@@ -216,16 +250,23 @@ def tokens_create(app: AppContext, email: str, name: str | None) -> None:
     Example:
       otklik tokens create anna@example.com --name "BI export"
     """
-    svc = app.services()
+    svc, tr = app.services(), app.tr
     user = accounts.user_by_email(svc, email)
     if user is None:
         raise click.BadParameter(
-            f"no user {email}; add one with `otklik users add`", param_hint="EMAIL"
+            tr.gettext("no user %(email)s; add one with `otklik users add`", email=email),
+            param_hint="EMAIL",
         )
     token_id, token = accounts.create_token(svc, user.id, name)
     output.message(token)
     output.message(
-        f"token {token_id} for {user.email} ({user.role}); it is not shown again", err=True
+        tr.gettext(
+            "token %(id)s for %(email)s (%(role)s); it is not shown again",
+            id=token_id,
+            email=user.email,
+            role=user.role,
+        ),
+        err=True,
     )
 
 
@@ -263,4 +304,4 @@ def tokens_revoke(app: AppContext, token_id: int) -> None:
       otklik tokens revoke 3
     """
     accounts.revoke_token(app.services(), token_id)
-    output.message(f"token {token_id} revoked")
+    output.message(app.tr.gettext("token %(id)s revoked", id=token_id))

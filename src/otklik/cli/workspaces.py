@@ -29,7 +29,8 @@ def show(app: AppContext) -> None:
       otklik --workspace shop workspace show
     """
     ws = app.workspace()
-    output.message(f"workspace {ws.name!r}, time zone {ws.timezone}")
+    line = app.tr.gettext("workspace %(name)r, time zone %(zone)s", name=ws.name, zone=ws.timezone)
+    output.message(line)
 
 
 @workspace.command("set-timezone")
@@ -46,4 +47,8 @@ def set_timezone(app: AppContext, zone: str) -> None:
       otklik workspace set-timezone Asia/Almaty
     """
     ws = zones.set_timezone(app.services(), app.workspace(), zone)
-    output.message(f"workspace {ws.name!r} now uses time zone {ws.timezone}")
+    output.message(
+        app.tr.gettext(
+            "workspace %(name)r now uses time zone %(zone)s", name=ws.name, zone=ws.timezone
+        )
+    )
