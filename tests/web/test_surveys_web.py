@@ -4,14 +4,15 @@ report pages, and e-mail invitations through a real SMTP server sent by the work
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
 from otklik.jobs.worker import Worker
-from otklik.services import Services, invitations
+from otklik.services import Services, campaigns, invitations
 from otklik.services import jobs as job_service
 from otklik.services import surveys as service
 from otklik.settings import Settings
@@ -313,3 +314,172 @@ def test_invitations_reach_smtp_when_due_with_a_link_that_works_once(
         assert client.post(out.group(1)).status_code == 200
     again = invitations.invite(svc, ws, record.name, contacts, timing)
     assert (again.created, again.recent, again.unsubscribed) == (0, 1, 1)
+
+
+def test_a_closed_survey_shows_a_closed_page_and_refuses_the_form_and_the_api_until_reopened(
+    sqlite_world: WebWorld,
+) -> None:
+    record = _survey(sqlite_world)
+    svc = _svc(sqlite_world)
+    client, api = sqlite_world.client, sqlite_world.api("viewer")
+    answer = {"lang": "ru", "nps": "9", "category": "furniture"}
+    responses = f"/api/v1/surveys/{record.id}/responses"
+    viewer = sqlite_world.login("viewer")
+    refused = viewer.post(
+        f"/surveys/{record.id}/close", data={"csrf": csrf_of(viewer.get("/surveys").text)}
+    )
+    assert refused.status_code == 403 and not service.get(svc, svc.workspace(), record.id).is_closed
+    client.post("/logout", data={"csrf": csrf_of(client.get("/surveys").text)})
+    analyst = sqlite_world.login("analyst")
+    editor = analyst.get(f"/surveys/{record.id}/edit")
+    assert (
+        'id="state-open"' in editor.text and f'action="/surveys/{record.id}/close"' in editor.text
+    )
+    closed = analyst.post(
+        f"/surveys/{record.id}/close", data={"csrf": csrf_of(editor.text)}, follow_redirects=False
+    )
+    assert closed.status_code == 303
+    editor = analyst.get(f"/surveys/{record.id}/edit")
+    assert 'id="state-closed"' in editor.text and "Открыть опрос снова" in editor.text
+    listed = analyst.get("/surveys").text
+    assert re.search(r'class="survey-state">Закрыт с \d', listed)
+    assert 'id="closed"' in analyst.get(f"/surveys/{record.id}").text  # the report says so
+    state = client.get("/api/v1/surveys", headers=api).json()["items"][0]
+    assert state["state"] == "closed" and state["closed_at"].endswith("Z")
+
+    # The link and the widget: the page in the respondent's language, 410, no form.
+    for asked, headers, phrase in (
+        ("", {"Accept-Language": "kk-KZ,ru;q=0.8"}, "Бұл сауалнама жабық"),
+        ("?lang=ru", {}, "Этот опрос закрыт"),
+        ("?embed=1&lang=en", {}, "This survey is closed"),
+    ):
+        page = client.get(f"/s/{record.slug}{asked}", headers=headers)
+        assert page.status_code == 410 and phrase in page.text and 'id="closed"' in page.text
+        assert "<form" not in page.text and page.headers["cache-control"] == "no-store"
+    assert 'class="survey embed"' in page.text and '<html lang="en">' in page.text
+    posted = client.post(f"/s/{record.slug}", data={**answer, "lang": "kk"})
+    assert posted.status_code == 410 and "Бұл сауалнама жабық" in posted.text
+    by_app = client.post(responses, json={"answers": {"nps": 9}}, headers=api)
+    assert by_app.status_code == 409 and "is closed" in by_app.json()["detail"]
+    assert service.report(svc, svc.workspace(), record.name)["responses"] == 0
+
+    analyst.post(f"/surveys/{record.id}/reopen", data={"csrf": csrf_of(editor.text)})
+    form = client.get(f"/s/{record.slug}?lang=ru")
+    assert form.status_code == 200 and 'id="survey-form"' in form.text
+    assert 'id="thanks"' in client.post(f"/s/{record.slug}", data=answer).text
+    assert client.post(responses, json={"answers": {"nps": 9}}, headers=api).status_code == 201
+    assert service.report(svc, svc.workspace(), record.name)["responses"] == 2
+
+
+def test_the_worker_holds_a_closed_surveys_due_invitations_and_sends_them_once_reopened(
+    sqlite_world: WebWorld, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    handler, port = inbox
+    settings = Settings(
+        **{
+            **sqlite_world.settings.model_dump(),
+            "smtp_url": f"smtp://127.0.0.1:{port}",
+            "smtp_from": "otklik@example.com",
+            "public_url": "http://testserver",
+            "embedded_worker": False,
+        }
+    )
+    app = create_app(settings, sqlite_world.store)
+    svc = app.state.web.svc
+    ws = svc.workspace()
+    record = _survey(sqlite_world)
+    contacts = tmp_path / "orders.csv"
+    contacts.write_text("email,name,language\naigerim@example.kz,Айгерім,kk\n", "utf-8")
+    timing = invitations.Timing(after_days=0)
+    assert invitations.invite(svc, ws, record.name, contacts, timing).created == 1
+    service.close(svc, ws, record.name)
+
+    worker = Worker(sqlite_world.store, settings)
+    job_service.enqueue(svc, ws, "send_invitations", {})
+    assert worker.run_one()
+    while worker.run_one():  # the invitations' schedule may queue one of its own
+        pass
+    assert handler.messages == []
+    (waiting,) = invitations.list_invitations(svc, ws, record.name)
+    assert waiting.sent_at is None and waiting.skipped is None and waiting.error is None
+    page = sqlite_world.login("analyst").get(f"/surveys/{record.id}")
+    assert 'id="closed"' in page.text and "срок уже наступил: 1" in page.text
+
+    service.reopen(svc, ws, record.name)
+    job_service.enqueue(svc, ws, "send_invitations", {})
+    assert worker.run_one()
+    assert [m["To"] for m in handler.messages] == ["aigerim@example.kz"]
+    with TestClient(app) as client:
+        link = re.search(r"http://testserver(/s/\S+\?t=\S+)", _parts(handler.messages[0])["plain"])
+        assert link and client.get(link.group(1)).status_code == 200
+
+
+def test_deleting_asks_first_when_responses_would_go_and_campaign_pages_still_render(
+    sqlite_world: WebWorld,
+) -> None:
+    svc = _svc(sqlite_world)
+    ws = svc.workspace()
+    empty = service.add_from_template(svc, ws, "Test", "csat", ["ru"])
+    record = _survey(sqlite_world)
+    for nps in (2, 10):
+        service.respond(svc, ws, record, {"nps": nps}, "ru", "link")
+    campaigns.add_campaign(
+        svc, ws, "Весна", date.today() - timedelta(days=2), date.today(), surveys=[record.name]
+    )
+    client, api = sqlite_world.login("analyst"), sqlite_world.api("viewer")
+    editor = client.get(f"/surveys/{empty.id}/edit")
+    gone = client.post(
+        f"/surveys/{empty.id}/delete", data={"csrf": csrf_of(editor.text)}, follow_redirects=False
+    )
+    assert gone.status_code == 303 and gone.headers["location"] == "/surveys"
+    assert client.get(f"/surveys/{empty.id}/edit").status_code == 404
+
+    editor = client.get(f"/surveys/{record.id}/edit")
+    asked = client.post(f"/surveys/{record.id}/delete", data={"csrf": csrf_of(editor.text)})
+    assert asked.status_code == 200 and 'id="delete-confirm"' in asked.text
+    assert "В опросе 2 ответа." in asked.text and "2 созданных ими упоминания" in asked.text
+    assert service.report(svc, ws, record.name)["responses"] == 2  # nothing went yet
+    survey_mentions = "/api/v1/mentions?channel=survey"
+    assert len(client.get(survey_mentions, headers=api).json()["items"]) == 2
+    by_channel = "/api/v1/stats?by=channel"
+    counts = {i["channel"]: i["count"] for i in client.get(by_channel, headers=api).json()["items"]}
+    assert counts["survey"] == 2
+    done = client.post(
+        f"/surveys/{record.id}/delete",
+        data={"csrf": csrf_of(asked.text), "with_responses": "1"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert client.get(f"/surveys/{record.id}").status_code == 404
+    assert client.get(survey_mentions, headers=api).json()["items"] == []
+    counts = {i["channel"]: i["count"] for i in client.get(by_channel, headers=api).json()["items"]}
+    assert "survey" not in counts and sum(counts.values()) == 4  # the seed CSV's stay
+    page = client.get(f"/campaigns/{quote('Весна')}")
+    assert page.status_code == 200 and record.name not in page.text
+    assert client.get("/reports/campaign.xlsx", params={"name": "Весна"}).status_code == 200
+
+
+def test_the_api_closes_reopens_and_deletes_a_survey_only_with_with_responses(
+    sqlite_world: WebWorld,
+) -> None:
+    svc = _svc(sqlite_world)
+    record = _survey(sqlite_world)
+    service.respond(svc, svc.workspace(), record, {"nps": 9}, "ru", "api")
+    client, analyst = sqlite_world.client, sqlite_world.api("analyst")
+    base = f"/api/v1/surveys/{record.id}"
+    assert client.post(f"{base}/close", headers=sqlite_world.api("viewer")).status_code == 403
+    closed = client.post(f"{base}/close", headers=analyst)
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert client.post(f"{base}/reopen", headers=analyst).json()["state"] == "open"
+    refused = client.delete(base, headers=analyst)
+    assert refused.status_code == 409 and refused.json()["parameter"] == "with_responses"
+    assert "has responses (1)" in refused.json()["detail"]
+    deleted = client.delete(f"{base}?with_responses=true", headers=analyst)
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json() == {
+        "deleted": record.name,
+        "responses": 1,
+        "mentions": 1,
+        "invitations": 0,
+    }
+    assert client.get(base, headers=analyst).status_code == 404

@@ -1,5 +1,6 @@
 """`otklik surveys`: create from templates, list, export and import the JSON document,
-invite by e-mail, report NPS/CSAT/CES with intervals, export responses."""
+close, reopen and delete, invite by e-mail, report NPS/CSAT/CES with intervals, export
+responses."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def register(cli: click.Group) -> None:
           otklik surveys list
           otklik surveys invite "After delivery" --contacts orders.xlsx --after-days 3
           otklik surveys report "After delivery" --format json
+          otklik surveys close "After delivery"
         """
 
     @surveys.command("add")
@@ -87,7 +89,9 @@ def register(cli: click.Group) -> None:
     )
     @pass_app
     def list_(app: AppContext, fmt: str) -> None:
-        """List the surveys with their public links (id, name, slug, url).
+        """List the surveys with their public links and state (open or closed).
+
+        Columns: id, name, slug, url, state, closed_at.
 
         \b
         Example:
@@ -95,7 +99,129 @@ def register(cli: click.Group) -> None:
         """
         svc = app.services()
         found = [service.summary(svc, r) for r in service.list_surveys(svc, app.workspace())]
-        output.emit(found, fmt, ["id", "name", "slug", "url"])
+        output.emit(found, fmt, ["id", "name", "slug", "url", "state", "closed_at"])
+
+    @surveys.command("close")
+    @click.argument("name")
+    @pass_app
+    def close(app: AppContext, name: str) -> None:
+        """Close a survey: it takes no answers until it is reopened.
+
+        Its link and widget say it is closed, the API refuses answers and invitations wait;
+        responses and the report stay.
+
+        \b
+        Example:
+          otklik surveys close "After delivery"
+        """
+        svc = app.services()
+        record = service.close(svc, app.workspace(), name)
+        tr = app.tr
+        when = record.closed_at.isoformat(timespec="minutes") if record.closed_at else ""
+        output.message(
+            tr.gettext(
+                "survey %(name)r is closed since %(when)s UTC: its link and widget take no answers",
+                name=record.name,
+                when=when,
+            )
+        )
+        waiting = service.invitation_counts(svc, record)["waiting"]
+        if waiting:
+            output.message(
+                tr.ngettext(
+                    "%(num)d invitation waits until the survey is reopened",
+                    "%(num)d invitations wait until the survey is reopened",
+                    waiting,
+                )
+            )
+
+    @surveys.command("reopen")
+    @click.argument("name")
+    @pass_app
+    def reopen(app: AppContext, name: str) -> None:
+        """Reopen a closed survey: it takes answers again.
+
+        Invitations that fell due while it was closed go with the worker's next run.
+
+        \b
+        Example:
+          otklik surveys reopen "After delivery"
+        """
+        svc = app.services()
+        record = service.reopen(svc, app.workspace(), name)
+        tr = app.tr
+        output.message(
+            tr.gettext(
+                "survey %(name)r is open: %(url)s",
+                name=record.name,
+                url=service.url_of(svc, record),
+            )
+        )
+        due = service.invitation_counts(svc, record)["due"]
+        if due:
+            output.message(
+                tr.ngettext(
+                    "%(num)d invitation that fell due while it was closed goes out with the "
+                    "worker's next run",
+                    "%(num)d invitations that fell due while it was closed go out with the "
+                    "worker's next run",
+                    due,
+                )
+            )
+
+    @surveys.command("delete")
+    @click.argument("name")
+    @click.option(
+        "--with-responses",
+        is_flag=True,
+        help="Also delete its responses and the mentions they made (needed when it has any).",
+    )
+    @pass_app
+    def delete(app: AppContext, name: str, with_responses: bool) -> None:
+        """Delete a survey with its invitations (and responses, when asked).
+
+        One with responses is deleted only with --with-responses, and then its responses and
+        the mentions they made (with their cases) go too; campaigns that link it forget it.
+        To keep the answers, close it instead.
+
+        \b
+        Example:
+          otklik surveys delete "Test survey"
+          otklik surveys delete "Spring 2024" --with-responses
+        """
+        tr = app.tr
+        try:
+            gone = service.delete(
+                app.services(), app.workspace(), name, with_responses=with_responses
+            )
+        except service.HasResponses as exc:
+            raise InputError(
+                tr.ngettext(
+                    "survey %(name)r has %(num)d response (mentions made by it: %(mentions)d); "
+                    "nothing was deleted. Add --with-responses to delete them with it, or "
+                    "close the survey to keep them",
+                    "survey %(name)r has %(num)d responses (mentions made by them: "
+                    "%(mentions)d); nothing was deleted. Add --with-responses to delete them "
+                    "with it, or close the survey to keep them",
+                    exc.found.responses,
+                    name=exc.found.name,
+                    mentions=exc.found.mentions,
+                )
+            ) from exc
+        output.message(tr.gettext("survey %(name)r deleted", name=gone.name))
+        if gone.responses:
+            output.message(
+                tr.ngettext("%(num)d response deleted", "%(num)d responses deleted", gone.responses)
+            )
+            output.message(
+                tr.ngettext("%(num)d mention deleted", "%(num)d mentions deleted", gone.mentions)
+            )
+        if gone.invitations:
+            output.message(
+                tr.ngettext(
+                    "%(num)d invitation deleted", "%(num)d invitations deleted", gone.invitations
+                )
+            )
 
     @surveys.command("export")
     @click.argument("name")

@@ -9,7 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SurveyRecord:
-    """A stored survey: its id, name, public slug and JSON document."""
+    """A stored survey: its id, name, public slug, JSON document and, once it stopped taking
+    answers, when it was closed."""
 
     id: int
     workspace_id: int
@@ -19,6 +20,12 @@ class SurveyRecord:
     source_id: int | None
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the survey takes no answers and sends no invitations."""
+        return self.closed_at is not None
 
 
 @dataclass(frozen=True)

@@ -264,15 +264,21 @@ def send_due(
     """Send every invitation and reminder due by `now` (of `ws`, when given). Each is marked
     sent in its own transaction before the e-mail goes, so two workers never send one twice;
     a failed send is unmarked and the error raised (the job retries). An address that
-    unsubscribed meanwhile is skipped."""
+    unsubscribed meanwhile is skipped; a closed survey's invitations wait (unsent, counted
+    in its report as held) until it is reopened."""
     moment = now or utcnow()
     with svc.store.connect() as conn:
         due = rows.due_invitations(conn, moment, limit, ws.id if ws is not None else None)
     counts = {"sent": 0, "reminded": 0, "skipped": 0}
     for index, item in enumerate(due):
         with svc.store.connect() as conn:
-            record = rows.get_survey_by_id(conn, item.survey_id)
+            try:
+                record = rows.get_survey_by_id(conn, item.survey_id)
+            except NotFoundError:  # deleted, with its invitations, since they were read
+                continue
             is_out = bool(rows.opted_out(conn, record.workspace_id, [item.email]))
+        if record.is_closed:  # closed since the due ones were read
+            continue
         if is_out:
             with svc.store.begin() as conn:
                 rows.set_invitation(conn, item.id, skipped="unsubscribed")

@@ -1,6 +1,7 @@
-"""Surveys as use cases: create from a template, import and export the JSON document, take a
-response (a mention through intake, a case when it needs a follow-up), review-link clicks,
-the per-address limit, reports with NPS/CSAT/CES and their intervals, response exports."""
+"""Surveys as use cases: create from a template, import and export the JSON document, close,
+reopen and delete, take a response (a mention through intake, a case when it needs a
+follow-up), review-link clicks, the per-address limit, reports with NPS/CSAT/CES and their
+intervals, response exports."""
 
 from __future__ import annotations
 
@@ -32,13 +33,19 @@ from otklik.surveys.templates import TEMPLATES, template
 __all__ = [
     "TEMPLATES",
     "AnswersRejected",
+    "Deletion",
+    "HasResponses",
     "Outcome",
     "Survey",
+    "SurveyClosed",
     "SurveyRecord",
     "add_from_template",
+    "close",
+    "delete",
     "export_document",
     "import_document",
     "list_surveys",
+    "reopen",
     "respond",
 ]
 
@@ -60,6 +67,37 @@ class AnswersRejected(InputError):
 
 class TooManyAnswers(InputError):
     """An address sent more answers than the hourly limit allows."""
+
+
+class SurveyClosed(InputError):
+    """Answers sent to a survey that was closed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the survey {name!r} is closed and takes no answers; reopen it first")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting a survey removes (or removed): its responses, the mentions they made,
+    its invitations."""
+
+    name: str
+    responses: int
+    mentions: int
+    invitations: int
+
+
+class HasResponses(InputError):
+    """A survey with responses, deleted without saying that they go too."""
+
+    def __init__(self, found: Deletion) -> None:
+        super().__init__(
+            f"the survey {found.name!r} has responses ({found.responses}) and mentions made "
+            f"by them ({found.mentions}); nothing was deleted. Delete them with it explicitly "
+            "(--with-responses, with_responses=true) or close the survey to keep them"
+        )
+        self.found = found
 
 
 @dataclass
@@ -117,9 +155,58 @@ def base_of(svc: Services, seen_at: str | None = None) -> str:
 
 
 def summary(svc: Services, record: SurveyRecord, seen_at: str | None = None) -> dict[str, Any]:
-    """id, name, slug and url: what `surveys list` shows."""
-    url = url_of(svc, record, seen_at)
-    return {"id": record.id, "name": record.name, "slug": record.slug, "url": url}
+    """id, name, slug, url, state (open or closed) and closed_at: what `surveys list` shows."""
+    return {
+        "id": record.id,
+        "name": record.name,
+        "slug": record.slug,
+        "url": url_of(svc, record, seen_at),
+        "state": "closed" if record.is_closed else "open",
+        "closed_at": _utc_text(record.closed_at),
+    }
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds") + "Z"
+
+
+# Closing, reopening, deleting
+
+
+def close(svc: Services, ws: Workspace, key: str, now: datetime | None = None) -> SurveyRecord:
+    """Stop taking answers: the link and widget say the survey is closed, the API refuses
+    answers and due invitations wait (nothing is deleted). Closing a closed survey keeps
+    the moment it was first closed."""
+    record = lookup(svc, ws, key)
+    with svc.store.begin() as conn:
+        return rows.set_closed(conn, ws.id, record.id, now or utcnow())
+
+
+def reopen(svc: Services, ws: Workspace, key: str) -> SurveyRecord:
+    """Take answers again; invitations that fell due meanwhile go with the worker's next run."""
+    record = lookup(svc, ws, key)
+    with svc.store.begin() as conn:
+        return rows.set_closed(conn, ws.id, record.id, None)
+
+
+def delete(svc: Services, ws: Workspace, key: str, *, with_responses: bool = False) -> Deletion:
+    """Delete a survey with its invitations and review-link clicks. One with responses only
+    `with_responses` (HasResponses, with the counts, otherwise): then its responses and the
+    mentions they made (their cases and notes, their share of the counts) go too, and
+    campaigns that link it forget its name. The counts of what went."""
+    record = lookup(svc, ws, key)
+    with svc.store.begin() as conn:
+        mentions = rows.response_mentions(conn, ws.id, record)
+        found = Deletion(
+            record.name,
+            rows.count_responses(conn, record.id),
+            len(mentions),
+            len(rows.invitations(conn, record.id)),
+        )
+        if found.responses and not with_responses:
+            raise HasResponses(found)
+        rows.delete_survey(conn, ws.id, record, mentions)
+    return found
 
 
 def add_from_template(
@@ -242,8 +329,8 @@ def respond(
 ) -> Outcome:
     """Take one response: checked answers become a mention (channel survey) through intake,
     the answers are kept with it, and a detractor, a CSAT of 1–2 or a negative open answer
-    opens a case. AnswersRejected names the question that is wrong. `at` (naive UTC) dates
-    a response given earlier, as the demo's are."""
+    opens a case. AnswersRejected names the question that is wrong; SurveyClosed refuses a
+    closed survey's. `at` (naive UTC) dates a response given earlier, as the demo's are."""
     survey = survey_of(record)
     checked = checking.check(survey, given, strict=strict)
     if not checked.is_valid:
@@ -255,6 +342,8 @@ def respond(
     now = at or utcnow()
     found = checking.scores(survey, checked.answers)
     with svc.store.begin() as conn:
+        if not rows.is_open(conn, record.id):
+            raise SurveyClosed(record.name)
         if invitation is not None and not rows.claim_answer(conn, invitation.id, now):
             raise InputError("this personal link has already been used")
         response_id = rows.add_response(
@@ -482,11 +571,43 @@ def report(
         out["review_clicks"] = rows.clicks(conn, record.id)
     sent = [i for i in invited if i.sent_at is not None]
     answered = [i for i in sent if i.answered_at is not None]
+    # Sent, answered, waiting (first e-mails not sent yet) and held (due, but the survey is
+    # closed): nothing planned disappears from the counts while a survey is closed.
     out["invitations_sent"] = len(sent)
     out["invitations_answered"] = len(answered)
     out["response_rate"] = round(100 * len(answered) / len(sent), 1) if sent else None
+    waiting = _waiting(invited, utcnow())
+    out["invitations_waiting"] = waiting["waiting"]
+    out["invitations_held"] = waiting["due"] if record.is_closed else 0
+    out["state"] = "closed" if record.is_closed else "open"
+    out["closed_at"] = _utc_text(record.closed_at)
     out["min_answers"] = min_answers
     return out
+
+
+def invitation_counts(
+    svc: Services, record: SurveyRecord, now: datetime | None = None
+) -> dict[str, int]:
+    """waiting: first e-mails not sent yet (due or planned); due: first e-mails and reminders
+    due by `now` and not sent (while the survey is closed they are held)."""
+    with svc.store.connect() as conn:
+        return _waiting(rows.invitations(conn, record.id), now or utcnow())
+
+
+def _waiting(invited: Sequence[InvitationRecord], now: datetime) -> dict[str, int]:
+    live = [i for i in invited if i.skipped is None and i.error is None]
+    unsent = [i for i in live if i.sent_at is None]
+    reminders = [
+        i
+        for i in live
+        if i.sent_at is not None
+        and i.remind_at is not None
+        and i.reminded_at is None
+        and i.answered_at is None
+    ]
+    due = [i for i in unsent if i.send_at <= now]
+    due += [i for i in reminders if i.remind_at is not None and i.remind_at <= now]
+    return {"waiting": len(unsent), "due": len(due)}
 
 
 def _period(moment: datetime, zone: ZoneInfo, period: str) -> str:

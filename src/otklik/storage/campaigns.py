@@ -60,6 +60,17 @@ def update_campaign(
     )
 
 
+def unlink_survey(conn: Connection, ws_id: int, name: str) -> None:
+    """Take a survey's name out of every campaign that links it (the survey is gone)."""
+    rows = conn.execute(
+        sa.select(campaign.c.id, campaign.c.surveys).where(campaign.c.workspace_id == ws_id)
+    )
+    for campaign_id, linked in rows.all():
+        if name in (linked or ()):
+            kept = [n for n in linked if n != name]
+            update_campaign(conn, ws_id, campaign_id, {"surveys": kept})
+
+
 def list_campaigns(conn: Connection, ws_id: int) -> list[Campaign]:
     """The workspace's campaigns, newest start first."""
     rows = conn.execute(

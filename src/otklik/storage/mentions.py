@@ -113,6 +113,26 @@ def insert_batch(
     return InsertResult(ids, sorted(skip), len(originals), sorted(changed))
 
 
+def delete_mentions(conn: Connection, ws_id: int, ids: Sequence[int]) -> int:
+    """Delete the workspace's mentions among `ids` (their analysis, brands, tags, cases and
+    notes go with them) and take them out of the rollups; how many were deleted."""
+    deleted = 0
+    for start in range(0, len(ids), _CHUNK):
+        owned = [
+            int(r[0])
+            for r in conn.execute(
+                sa.select(mention.c.id).where(
+                    mention.c.workspace_id == ws_id,
+                    mention.c.id.in_(list(ids[start : start + _CHUNK])),
+                )
+            )
+        ]
+        rollups.apply(conn, ws_id, rollups.delta_for(conn, owned, -1))
+        conn.execute(sa.delete(mention).where(mention.c.id.in_(owned)))
+        deleted += len(owned)
+    return deleted
+
+
 def _ids_by_hash(conn: Connection, ws_id: int, hashes: Sequence[str]) -> dict[str, int]:
     return dict(
         _select_in(

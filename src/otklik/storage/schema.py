@@ -460,6 +460,8 @@ survey = sa.Table(
     sa.Column("source_id", sa.Integer, sa.ForeignKey("source.id", ondelete="SET NULL")),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # When it stopped taking answers (0011): its link shows "closed", invitations wait.
+    sa.Column("closed_at", sa.DateTime),
     sa.UniqueConstraint("workspace_id", "name"),
 )
 

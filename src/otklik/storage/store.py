@@ -18,7 +18,13 @@ from otklik.domain.records import Correction, MentionRecord, Workspace
 from otklik.errors import ConfigError, InputError, NotFoundError
 from otklik.storage import aggregates, feed, filtering, migrate, rollups
 from otklik.storage.engine import make_engine
-from otklik.storage.mentions import AnalysedMention, InsertResult, analysis_row, insert_batch
+from otklik.storage.mentions import (
+    AnalysedMention,
+    InsertResult,
+    analysis_row,
+    delete_mentions,
+    insert_batch,
+)
 from otklik.storage.schema import (
     analysis,
     app_setting,
@@ -211,17 +217,7 @@ class Store:
     def delete_mentions(self, ws: Workspace, ids: Sequence[int]) -> int:
         """Delete mentions (with their analysis) and take them out of the rollups."""
         with self.begin() as conn:
-            owned = [
-                r[0]
-                for r in conn.execute(
-                    sa.select(mention.c.id).where(
-                        mention.c.workspace_id == ws.id, mention.c.id.in_(list(ids))
-                    )
-                )
-            ]
-            rollups.apply(conn, ws.id, rollups.delta_for(conn, owned, -1))
-            conn.execute(sa.delete(mention).where(mention.c.id.in_(owned)))
-            return len(owned)
+            return delete_mentions(conn, ws.id, ids)
 
     def update_analysis(self, ws: Workspace, analyses: Mapping[int, Analysis]) -> None:
         """Store re-analysis results (language, sentiment, spam; brands and tags have their

@@ -11,7 +11,12 @@ from sqlalchemy.engine import Connection
 
 from otklik.domain.surveys import InvitationRecord, ResponseRecord, SurveyRecord
 from otklik.errors import InputError, NotFoundError
+from otklik.storage.campaigns import unlink_survey
+from otklik.storage.mentions import delete_mentions
 from otklik.storage.schema import (
+    import_run,
+    mention,
+    source,
     survey,
     survey_click,
     survey_hit,
@@ -31,6 +36,7 @@ def _survey(row: sa.Row[Any]) -> SurveyRecord:
         row.source_id,
         row.created_at,
         row.updated_at,
+        row.closed_at,
     )
 
 
@@ -122,6 +128,56 @@ def list_surveys(conn: Connection, ws_id: int) -> list[SurveyRecord]:
     return [_survey(r) for r in rows]
 
 
+def set_closed(
+    conn: Connection, ws_id: int, survey_id: int, closed_at: datetime | None
+) -> SurveyRecord:
+    """Close a survey at `closed_at` (a closed one keeps its first moment) or, with None,
+    reopen it."""
+    where = [survey.c.id == survey_id, survey.c.workspace_id == ws_id]
+    if closed_at is not None:
+        where.append(survey.c.closed_at.is_(None))
+    conn.execute(sa.update(survey).where(*where).values(closed_at=closed_at))
+    return get_survey(conn, ws_id, survey_id)
+
+
+def is_open(conn: Connection, survey_id: int) -> bool:
+    """Whether a survey exists and takes answers."""
+    found = conn.execute(
+        sa.select(survey.c.id).where(survey.c.id == survey_id, survey.c.closed_at.is_(None))
+    ).first()
+    return found is not None
+
+
+def delete_survey(
+    conn: Connection, ws_id: int, record: SurveyRecord, mention_ids: Sequence[int]
+) -> int:
+    """Delete a survey with its responses, invitations and clicks, the mentions in
+    `mention_ids` (rollups kept in step), its name from campaigns that link it, and its
+    source with its runs when nothing else uses it; how many mentions were deleted."""
+    deleted = delete_mentions(conn, ws_id, mention_ids)
+    for table in (survey_response, survey_invitation, survey_click):
+        conn.execute(sa.delete(table).where(table.c.survey_id == record.id))
+    conn.execute(sa.delete(survey).where(survey.c.id == record.id, survey.c.workspace_id == ws_id))
+    unlink_survey(conn, ws_id, record.name)
+    if record.source_id is not None:
+        _drop_unused_source(conn, record.source_id)
+    return deleted
+
+
+def _drop_unused_source(conn: Connection, source_id: int) -> None:
+    """Delete a survey source no mention and no survey uses, with its runs (one per
+    response, which would otherwise show as imports of no source)."""
+    kind = conn.execute(sa.select(source.c.kind).where(source.c.id == source_id)).scalar()
+    uses = [
+        sa.select(mention.c.id).where(mention.c.source_id == source_id).limit(1),
+        sa.select(survey.c.id).where(survey.c.source_id == source_id).limit(1),
+    ]
+    if kind != "survey" or any(conn.execute(q).first() is not None for q in uses):
+        return
+    conn.execute(sa.delete(import_run).where(import_run.c.source_id == source_id))
+    conn.execute(sa.delete(source).where(source.c.id == source_id))
+
+
 def slug_exists(conn: Connection, slug: str) -> bool:
     """Whether a public link is taken."""
     return conn.execute(sa.select(survey.c.id).where(survey.c.slug == slug)).first() is not None
@@ -179,6 +235,48 @@ def responses(
         query = query.where(survey_response.c.created_at < until)
     rows = conn.execute(query.order_by(survey_response.c.created_at, survey_response.c.id))
     return [_response(r) for r in rows]
+
+
+def count_responses(conn: Connection, survey_id: int) -> int:
+    """How many responses a survey has."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(survey_response)
+            .where(survey_response.c.survey_id == survey_id)
+        ).scalar_one()
+    )
+
+
+def response_mentions(conn: Connection, ws_id: int, record: SurveyRecord) -> list[int]:
+    """The mentions a survey's responses made: those the responses name, and those stored
+    under a response's external id whose link to it was never written (an interrupted
+    answer)."""
+    found: set[int] = set()
+    unlinked: list[str] = []
+    rows = conn.execute(
+        sa.select(survey_response.c.id, survey_response.c.mention_id).where(
+            survey_response.c.survey_id == record.id
+        )
+    )
+    for response_id, mention_id in rows:
+        if mention_id is not None:
+            found.add(int(mention_id))
+        else:
+            unlinked.append(f"survey-response-{response_id}")
+    if unlinked and record.source_id is not None:
+        for start in range(0, len(unlinked), 1000):
+            found.update(
+                int(r[0])
+                for r in conn.execute(
+                    sa.select(mention.c.id).where(
+                        mention.c.workspace_id == ws_id,
+                        mention.c.source_id == record.source_id,
+                        mention.c.external_id.in_(unlinked[start : start + 1000]),
+                    )
+                )
+            )
+    return sorted(found)
 
 
 def answers_of(conn: Connection, mention_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -277,7 +375,8 @@ def invitations(conn: Connection, survey_id: int) -> list[InvitationRecord]:
 def due_invitations(
     conn: Connection, now: datetime, limit: int, ws_id: int | None = None
 ) -> list[InvitationRecord]:
-    """Invitations whose first e-mail or reminder is due (of one workspace, when given)."""
+    """Invitations of open surveys whose first e-mail or reminder is due (of one workspace,
+    when given)."""
     inv = survey_invitation
     first = sa.and_(inv.c.sent_at.is_(None), inv.c.send_at <= now)
     reminder = sa.and_(
@@ -288,7 +387,9 @@ def due_invitations(
     )
     rows = conn.execute(
         sa.select(inv)
+        .join(survey, survey.c.id == inv.c.survey_id)
         .where(inv.c.skipped.is_(None), inv.c.error.is_(None), sa.or_(first, reminder))
+        .where(survey.c.closed_at.is_(None))  # a closed survey's invitations wait
         .where(sa.true() if ws_id is None else inv.c.workspace_id == ws_id)
         .order_by(inv.c.send_at, inv.c.id)
         .limit(limit)
@@ -297,9 +398,13 @@ def due_invitations(
 
 
 def next_due(conn: Connection) -> datetime | None:
-    """The earliest moment an unsent invitation or reminder falls due."""
+    """The earliest moment an unsent invitation or reminder of an open survey falls due."""
     inv = survey_invitation
-    open_rows = sa.and_(inv.c.skipped.is_(None), inv.c.error.is_(None))
+    open_rows = sa.and_(
+        inv.c.skipped.is_(None),
+        inv.c.error.is_(None),
+        inv.c.survey_id.in_(sa.select(survey.c.id).where(survey.c.closed_at.is_(None))),
+    )
     first = conn.execute(
         sa.select(sa.func.min(inv.c.send_at)).where(open_rows, inv.c.sent_at.is_(None))
     ).scalar()
@@ -388,8 +493,6 @@ def opted_out(conn: Connection, ws_id: int, emails: Sequence[str]) -> set[str]:
 
 def mention_for(conn: Connection, ws_id: int, source_id: int, external_id: str) -> int | None:
     """The id of the mention a source stored under an external id."""
-    from otklik.storage.schema import mention
-
     found = conn.execute(
         sa.select(mention.c.id).where(
             mention.c.workspace_id == ws_id,

@@ -24,8 +24,10 @@ from otklik.web.api.responses import (
     STATUS_QUERY,
     TOO_LARGE,
     Cursor,
+    ErrorBody,
     Name,
     RecordId,
+    error_body,
 )
 from otklik.web.deps import api_user, web
 
@@ -354,11 +356,11 @@ class SurveyAnswers(BaseModel):
 
 @router.get("/surveys")
 def list_surveys(request: Request, _user: Viewer) -> dict[str, Any]:
-    """The workspace's surveys: id, name, slug and public url."""
+    """The workspace's surveys: id, name, slug, public url, state (open or closed) and
+    closed_at."""
     state = web(request)
     found = surveys.list_surveys(state.svc, state.ws)
-    seen_at = str(request.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
-    return {"items": [surveys.summary(state.svc, r, seen_at) for r in found]}
+    return {"items": [surveys.summary(state.svc, r, _seen_at(request)) for r in found]}
 
 
 @router.get("/surveys/{survey_id}", responses=NOT_FOUND)
@@ -377,11 +379,74 @@ def survey_report(request: Request, survey_id: RecordId, _user: Viewer) -> dict[
     return surveys.report(state.svc, state.ws, record.name)
 
 
-@router.post("/surveys/{survey_id}/responses", status_code=201, responses=NOT_FOUND)
+@router.post("/surveys/{survey_id}/close", responses=NOT_FOUND)
+def close_survey(request: Request, survey_id: RecordId, _user: Analyst) -> dict[str, Any]:
+    """Close a survey: its link and widget say so, answers are refused (409), due invitations
+    wait; responses and the report stay. Closing a closed survey changes nothing."""
+    state = web(request)
+    record = surveys.close(state.svc, state.ws, surveys.get(state.svc, state.ws, survey_id).name)
+    return surveys.summary(state.svc, record, _seen_at(request))
+
+
+@router.post("/surveys/{survey_id}/reopen", responses=NOT_FOUND)
+def reopen_survey(request: Request, survey_id: RecordId, _user: Analyst) -> dict[str, Any]:
+    """Reopen a closed survey: it takes answers again and waiting invitations go out."""
+    state = web(request)
+    record = surveys.reopen(state.svc, state.ws, surveys.get(state.svc, state.ws, survey_id).name)
+    return surveys.summary(state.svc, record, _seen_at(request))
+
+
+@router.delete(
+    "/surveys/{survey_id}",
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorBody, "description": "It has responses and with_responses is not true"},
+    },
+)
+def delete_survey(
+    request: Request,
+    survey_id: RecordId,
+    _user: Analyst,
+    with_responses: Annotated[
+        bool, Query(description="Also delete its responses and the mentions they made.")
+    ] = False,
+) -> Response:
+    """Delete a survey with its invitations; one with responses only with
+    `with_responses=true`, and then its responses and their mentions go too. The counts of
+    what was deleted."""
+    state = web(request)
+    record = surveys.get(state.svc, state.ws, survey_id)
+    try:
+        gone = surveys.delete(state.svc, state.ws, record.name, with_responses=with_responses)
+    except surveys.HasResponses as exc:
+        return error_body(str(exc), 409, "with_responses")
+    return JSONResponse(
+        {
+            "deleted": gone.name,
+            "responses": gone.responses,
+            "mentions": gone.mentions,
+            "invitations": gone.invitations,
+        }
+    )
+
+
+def _seen_at(request: Request) -> str:
+    return str(request.base_url).removesuffix("/api/v1/").removesuffix("/api/v1")
+
+
+@router.post(
+    "/surveys/{survey_id}/responses",
+    status_code=201,
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorBody, "description": "The survey is closed: it takes no answers"},
+    },
+)
 def add_survey_response(
     request: Request, survey_id: RecordId, body: SurveyAnswers, _user: Viewer
 ) -> Response:
-    """Store a response (apps, kiosks): 201 with the mention's id, or 422 naming the question."""
+    """Store a response (apps, kiosks): 201 with the mention's id, 422 naming the question,
+    or 409 when the survey is closed."""
     state = web(request)
     record = surveys.get(state.svc, state.ws, survey_id)
     try:
@@ -408,6 +473,8 @@ def add_survey_response(
             },
             status_code=422,
         )
+    except surveys.SurveyClosed as exc:
+        return error_body(str(exc), 409)
     return JSONResponse(
         {
             "mention_id": outcome.mention_id,

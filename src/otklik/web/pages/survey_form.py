@@ -1,5 +1,6 @@
 """The public survey: `/s/<slug>` (no sign-in, works without JavaScript), the thank-you page
-with review links, counted review-link clicks, the unsubscribe link, and embedding."""
+with review links, counted review-link clicks, the unsubscribe link, embedding, and the
+"closed" page a closed survey shows instead of its form."""
 
 from __future__ import annotations
 
@@ -72,6 +73,16 @@ def _frame_headers(response: Response, origins: tuple[str, ...]) -> Response:
     return response
 
 
+def _closed(request: Request, survey: Survey, lang: str, embed: bool) -> Response:
+    """What a closed survey's link and widget show: 410 Gone, never cached, so that a
+    reopened survey's form comes back at once."""
+    response = render(
+        request, "survey_closed.html", _ctx(lang, survey, embed=embed), status_code=410
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return _frame_headers(response, survey.allow_origins)
+
+
 def _page(
     request: Request,
     slug: str,
@@ -93,6 +104,8 @@ def _page(
         invitation.language if invitation else None,
         asked=params.get("lang"),
     )
+    if record.is_closed:
+        return _closed(request, survey, lang, params.get("embed") == "1")
     if invitation is not None and invitation.answered_at is not None:
         return _frame_headers(
             render(request, "survey_done.html", _ctx(lang, survey, used=True)),
@@ -114,14 +127,14 @@ def _page(
 
 @router.get("/s/{slug}")
 def survey_page(request: Request, slug: str) -> Response:
-    """The survey form in the respondent's language."""
+    """The survey form in the respondent's language, or the page that says it is closed."""
     return _page(request, slug)
 
 
 @router.post("/s/{slug}")
 async def survey_answer(request: Request, slug: str) -> Response:
     """Take the form: problems come back beside each question with the answers kept; a
-    promoter sees the review links."""
+    promoter sees the review links; a closed survey keeps nothing and says it is closed."""
     state = web(request)
     record, survey, ws = service.public(state.svc, slug)
     size = request.headers.get("content-length")
@@ -136,6 +149,8 @@ async def survey_answer(request: Request, slug: str) -> Response:
     embed = form.get("embed") == "1"
     lang = str(form.get("lang") or "")
     lang = lang if lang in survey.languages else survey.languages[0]
+    if record.is_closed:
+        return _closed(request, survey, lang, embed)
     given = _given(survey, form)
     switch = str(form.get("switch_lang") or "")
     sent = {"lang": lang, "t": token, "embed": "1" if embed else ""}
@@ -163,6 +178,8 @@ async def survey_answer(request: Request, slug: str) -> Response:
     except service.AnswersRejected as exc:  # the survey changed while the form was open
         problems = {p.question: p.code for p in exc.problems}
         return _page(request, slug, given, problems, status_code=422, sent=sent)
+    except service.SurveyClosed:  # closed while the form was open
+        return _closed(request, survey, lang, embed)
     except InputError:  # the personal link was used in another tab meanwhile
         response = render(request, "survey_done.html", _ctx(lang, survey, used=True))
         return _frame_headers(response, survey.allow_origins)

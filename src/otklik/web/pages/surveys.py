@@ -1,5 +1,6 @@
-"""Survey pages for the team: list, create from a template, the form-based editor, the
-report (scores with intervals, trend chart, breakdowns) and response exports."""
+"""Survey pages for the team: list, create from a template, the form-based editor with
+close, reopen and delete, the report (scores with intervals, trend chart, breakdowns) and
+response exports."""
 
 from __future__ import annotations
 
@@ -25,13 +26,20 @@ NEW_ROWS = 1  # empty question rows the editor offers
 @router.get("/surveys")
 def surveys_page(request: Request, user: Annotated[User, Depends(page_user("viewer"))]) -> Response:
     """The workspace's surveys with their links, and forms to add one."""
+    context = {
+        "surveys": _listed(request),
+        "templates": list(service.TEMPLATES),
+        "all_languages": LANGUAGES,
+    }
+    return render(request, "surveys.html", context, user=user)
+
+
+def _listed(request: Request) -> list[dict[str, Any]]:
     state = web(request)
-    found = [
-        service.summary(state.svc, r, str(request.base_url))
+    return [
+        {**service.summary(state.svc, r, str(request.base_url)), "closed": r.closed_at}
         for r in service.list_surveys(state.svc, state.ws)
     ]
-    context = {"surveys": found, "templates": list(service.TEMPLATES), "all_languages": LANGUAGES}
-    return render(request, "surveys.html", context, user=user)
 
 
 @router.post("/surveys/new")
@@ -71,13 +79,8 @@ def survey_import(
 
 
 def _list_with_error(request: Request, user: User, error: str, document: str = "") -> Response:
-    state = web(request)
-    found = [
-        service.summary(state.svc, r, str(request.base_url))
-        for r in service.list_surveys(state.svc, state.ws)
-    ]
     context = {
-        "surveys": found,
+        "surveys": _listed(request),
         "templates": list(service.TEMPLATES),
         "all_languages": LANGUAGES,
         "error": error,
@@ -105,11 +108,13 @@ def _editor(
     document: dict[str, Any],
     problems: list[str] | None = None,
 ) -> Response:
+    state = web(request)
     questions = list(document.get("questions") or [])
     rows = questions + [{"id": "", "kind": "text", "text": {}} for _ in range(NEW_ROWS)]
     links = list(document.get("review_links") or []) + [{"site": "", "url": ""}]
     context = {
         "survey_id": survey_id,
+        "record": service.get(state.svc, state.ws, survey_id),
         "document": document,
         "rows": rows,
         "links": links,
@@ -146,6 +151,45 @@ async def survey_save(
     except InputError as exc:
         return _editor(request, user, survey_id, document, [str(exc)])
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
+
+
+@router.post("/surveys/{survey_id}/close")
+def survey_close(
+    request: Request, survey_id: int, _user: Annotated[User, Depends(form_user("analyst"))]
+) -> Response:
+    """Close the survey: its link and widget say so, answers are refused, invitations wait."""
+    state = web(request)
+    service.close(state.svc, state.ws, service.get(state.svc, state.ws, survey_id).name)
+    return RedirectResponse(f"/surveys/{survey_id}/edit", status_code=303)
+
+
+@router.post("/surveys/{survey_id}/reopen")
+def survey_reopen(
+    request: Request, survey_id: int, _user: Annotated[User, Depends(form_user("analyst"))]
+) -> Response:
+    """Reopen the survey: it takes answers again and waiting invitations go out."""
+    state = web(request)
+    service.reopen(state.svc, state.ws, service.get(state.svc, state.ws, survey_id).name)
+    return RedirectResponse(f"/surveys/{survey_id}/edit", status_code=303)
+
+
+@router.post("/surveys/{survey_id}/delete")
+def survey_delete(
+    request: Request,
+    survey_id: int,
+    user: Annotated[User, Depends(form_user("analyst"))],
+    with_responses: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete the survey. One with responses first gets a page that says how many responses
+    and mentions go with it; its button confirms (`with_responses`)."""
+    state = web(request)
+    record = service.get(state.svc, state.ws, survey_id)
+    try:
+        service.delete(state.svc, state.ws, record.name, with_responses=with_responses == "1")
+    except service.HasResponses as exc:
+        context = {"record": record, "found": exc.found}
+        return render(request, "survey_delete.html", context, user=user)
+    return RedirectResponse("/surveys", status_code=303)
 
 
 def _texts(form: Any, prefix: str) -> dict[str, str]:
