@@ -2,7 +2,7 @@
 
 Revision ID: 0011_survey_closed
 Revises: 0009_flags
-Create Date: 2027-01-15 00:00:00
+Create Date: 2026-12-07 00:00:00
 """
 
 from __future__ import annotations
