@@ -12,7 +12,15 @@ class ConfigError(OtklikError):
 
 
 class InputError(OtklikError):
-    """Input from a user (file, feed, request) that cannot be read at all."""
+    """Input from a user (file, feed, request) that cannot be read at all; `field` names the
+    field at fault when one is (the API answers it as the error's `parameter`)."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.field = field
 
 
 class QueryError(OtklikError):

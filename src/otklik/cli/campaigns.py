@@ -12,10 +12,11 @@ import click
 
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
-from otklik.domain.records import Rejection
+from otklik.domain.records import Rejection, Workspace
+from otklik.errors import NotFoundError
 from otklik.i18n import N_, Translator
 from otklik.services import campaigns as camp
-from otklik.services import posts, report_mail, reports, utm
+from otklik.services import posts, report_mail, report_schedules, reports, utm
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -546,7 +547,29 @@ def report(
     output.message(app.tr.gettext("wrote %(path)s", path=target))
 
 
-@click.command("report-schedule")
+class _AddByDefault(click.Group):
+    """`report-schedule KIND …` keeps meaning `report-schedule add KIND …`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("report-schedule", cls=_AddByDefault)
+def report_schedule() -> None:
+    """E-mail a report weekly or monthly through `otklik worker`; list, change, pause,
+    resume and remove those schedules. `report-schedule KIND …` is `report-schedule add KIND …`.
+
+    \b
+    Example:
+      otklik --lang ru report-schedule smm --every week --to smm@example.kz
+      otklik report-schedule list
+      otklik report-schedule pause 3
+    """
+
+
+@report_schedule.command("add")
 @click.argument("kind", type=click.Choice(reports.KINDS))
 @click.argument("name", required=False)
 @click.option(
@@ -564,8 +587,13 @@ def report(
     help="Time of day (HH:MM, the workspace's time zone).",
 )
 @click.option("--brand", help="Brand report: which brand.")
+@click.option(
+    "--language",
+    type=click.Choice(report_schedules.LANGUAGES),
+    help="The e-mail's language (default: the CLI's, --lang).",
+)
 @pass_app
-def report_schedule(
+def report_schedule_add(
     app: AppContext,
     kind: str,
     name: str | None,
@@ -573,14 +601,17 @@ def report_schedule(
     to: tuple[str, ...],
     at_time: str,
     brand: str | None,
+    language: str | None,
 ) -> None:
     """E-mail a report weekly or monthly through `otklik worker`, in the CLI's language
-    (--lang), with the report's stable link (OTKLIK_PUBLIC_URL makes it absolute).
+    (--lang) unless --language says another, with the report's stable link
+    (OTKLIK_PUBLIC_URL makes it absolute).
 
     \b
     Example:
       otklik --lang ru report-schedule smm --every week --to smm@example.kz
       otklik report-schedule brand --every month --to boss@example.kz --at 08:30
+      otklik report-schedule add campaign "Spring sale" --every week --to cx@example.kz
     """
     schedule_id = report_mail.schedule(
         app.services(),
@@ -590,7 +621,7 @@ def report_schedule(
         list(to),
         name=name,
         brand=brand,
-        language=app.settings.language or "en",
+        language=language or app.settings.language or "en",
         at_time=at_time,
     )
     line = _SCHEDULED.get(every, _SCHEDULED["week"])
@@ -601,3 +632,138 @@ _SCHEDULED = {
     "week": N_("schedule %(id)s: the %(kind)s report every week to %(to)s"),
     "month": N_("schedule %(id)s: the %(kind)s report every month to %(to)s"),
 }
+
+
+@report_schedule.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_app
+def report_schedule_list(app: AppContext, fmt: str) -> None:
+    """The workspace's report schedules: what, how often, to whom, when next (in the
+    workspace's time zone), the last send and whether it is paused.
+
+    \b
+    Example:
+      otklik report-schedule list
+      otklik report-schedule list --format json
+    """
+    ws = app.workspace()
+    rows = [s.to_dict() for s in report_schedules.schedules(app.services(), ws)]
+    if fmt == "json":
+        output.emit(rows, "json")
+        return
+    if not rows:
+        output.message(app.tr.gettext("no report schedules yet"))
+        return
+    table = [
+        {
+            **r,
+            "report": " ".join(str(p) for p in (r["kind"], r["campaign"], r["brand"]) if p),
+            "to": ", ".join(r["to"]),
+            "next_send": (r["next_send_local"] or "").replace("T", " "),
+            "last_sent": _last_sent(r, ws),
+        }
+        for r in rows
+    ]
+    columns = ["id", "report", "every", "at", "to", "language", "next_send", "last_sent", "status"]
+    output.emit(
+        table, "table", columns, title=app.tr.gettext("times in %(zone)s", zone=ws.timezone)
+    )
+
+
+def _last_sent(row: dict[str, object], ws: Workspace) -> str:
+    from otklik.services import zones
+
+    if not row["last_sent_at"]:
+        return ""
+    moment = datetime.fromisoformat(str(row["last_sent_at"]).rstrip("Z"))
+    return f"{zones.local_text(moment, ws)} {row['last_outcome']}"
+
+
+@report_schedule.command("change")
+@click.argument("schedule_id", metavar="ID", type=int)
+@click.option("--to", "to", multiple=True, help="The new recipients (repeatable; all of them).")
+@click.option("--at", "at_time", help="The new time of day (HH:MM).")
+@click.option("--every", type=click.Choice(report_mail.EVERY), help="week or month.")
+@click.option("--language", type=click.Choice(report_schedules.LANGUAGES))
+@pass_app
+def report_schedule_change(
+    app: AppContext,
+    schedule_id: int,
+    to: tuple[str, ...],
+    at_time: str | None,
+    every: str | None,
+    language: str | None,
+) -> None:
+    """Change a report schedule's recipients, time, week/month or language.
+
+    \b
+    Example:
+      otklik report-schedule change 3 --to cx@example.kz --to lead@example.kz --at 08:00
+    """
+    svc, ws = app.services(), app.workspace()
+    _known(app, schedule_id)
+    report_schedules.change(
+        svc, ws, schedule_id, to=list(to) or None, at_time=at_time, every=every, language=language
+    )
+    output.message(app.tr.gettext("report schedule %(id)s changed", id=schedule_id))
+
+
+@report_schedule.command("pause")
+@click.argument("schedule_id", metavar="ID", type=int)
+@pass_app
+def report_schedule_pause(app: AppContext, schedule_id: int) -> None:
+    """Pause a report schedule: nothing is sent until it is resumed.
+
+    \b
+    Example:
+      otklik report-schedule pause 3
+    """
+    _known(app, schedule_id)
+    report_schedules.pause(app.services(), app.workspace(), schedule_id)
+    output.message(app.tr.gettext("report schedule %(id)s paused", id=schedule_id))
+
+
+@report_schedule.command("resume")
+@click.argument("schedule_id", metavar="ID", type=int)
+@pass_app
+def report_schedule_resume(app: AppContext, schedule_id: int) -> None:
+    """Resume a paused report schedule from its next send time (missed ones are not sent).
+
+    \b
+    Example:
+      otklik report-schedule resume 3
+    """
+    _known(app, schedule_id)
+    found = report_schedules.resume(app.services(), app.workspace(), schedule_id)
+    when = (found.to_dict()["next_send_local"] or "").replace("T", " ")
+    line = app.tr.gettext(
+        "report schedule %(id)s resumed; next send %(when)s", id=schedule_id, when=when
+    )
+    output.message(line)
+
+
+@report_schedule.command("remove")
+@click.argument("schedule_id", metavar="ID", type=int)
+@pass_app
+def report_schedule_remove(app: AppContext, schedule_id: int) -> None:
+    """Remove a report schedule for good.
+
+    \b
+    Example:
+      otklik report-schedule remove 3
+    """
+    _known(app, schedule_id)
+    report_schedules.remove(app.services(), app.workspace(), schedule_id)
+    output.message(app.tr.gettext("report schedule %(id)s removed", id=schedule_id))
+
+
+def _known(app: AppContext, schedule_id: int) -> None:
+    """Refuse an id the workspace has no report schedule of, in the CLI's language."""
+    try:
+        report_schedules.get(app.services(), app.workspace(), schedule_id)
+    except NotFoundError as exc:
+        problem = app.tr.gettext(
+            "no report schedule with id %(id)s; `otklik report-schedule list` shows them",
+            id=schedule_id,
+        )
+        raise click.ClickException(problem) from exc

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from otklik import mail
 from otklik.domain.records import Workspace
-from otklik.errors import ConfigError, InputError
+from otklik.errors import ConfigError
 from otklik.services import reports
 from otklik.services.context import Services
 
@@ -30,26 +30,14 @@ def schedule(
     at_time: str = "09:00",
 ) -> int:
     """Store a schedule that e-mails the report; weekly on Mondays, monthly on the 1st
-    (the worker runs it daily and sends on the 1st). Returns the schedule's id."""
-    from otklik.jobs.schedules import Rule, add_schedule
+    (the worker runs it daily and sends on the 1st). Returns the schedule's id; see
+    report_schedules for listing, changing, pausing and removing them."""
+    from otklik.services import report_schedules
 
-    if every not in EVERY:
-        raise InputError(f"--every is week or month, not {every!r}")
-    if kind not in reports.KINDS or (kind == "campaign" and not name):
-        raise InputError("schedule smm, brand, or campaign NAME")
-    if not [t for t in to if "@" in t]:
-        raise InputError("give at least one e-mail address with --to")
-    rule = Rule(at_time=at_time, weekday=0 if every == "week" else None, timezone=ws.timezone)
-    arguments = {
-        "kind": kind,
-        "every": every,
-        "to": to,
-        "name": name,
-        "brand": brand,
-        "language": language,
-    }
-    label = f"report {kind}{' ' + name if name else ''} every {every} to {', '.join(to)}"
-    return add_schedule(svc.store, ws.id, label[:200], KIND, arguments, rule).id
+    added = report_schedules.add(
+        svc, ws, kind, every, to, campaign=name, brand=brand, language=language, at_time=at_time
+    )
+    return added.id
 
 
 def period_of(every: str, today: date) -> tuple[date, date]:

@@ -501,3 +501,69 @@ def remove_schedule(conn: Connection, ws_id: int, name: str) -> bool:
         sa.delete(schedule).where(schedule.c.workspace_id == ws_id, schedule.c.name == name)
     )
     return bool(gone.rowcount)
+
+
+SCHEDULE_FIELDS = ("name", "arguments", "at_time", "weekday", "timezone", "next_run_at")
+
+
+def get_schedule(conn: Connection, ws_id: int, schedule_id: int) -> Schedule:
+    """One schedule of a workspace (NotFoundError when it has none with that id)."""
+    row = conn.execute(
+        sa.select(schedule).where(schedule.c.workspace_id == ws_id, schedule.c.id == schedule_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no schedule with id {schedule_id} in this workspace")
+    return _schedule(row)
+
+
+def update_schedule(
+    conn: Connection, ws_id: int, schedule_id: int, values: Mapping[str, Any]
+) -> Schedule:
+    """Change a schedule's name, arguments, rule, next run or `is_enabled`."""
+    unknown = set(values) - {*SCHEDULE_FIELDS, "is_enabled"}
+    if unknown:
+        raise ValueError(f"a schedule has no field {sorted(unknown)[0]!r}")
+    changes = {k: dict(v) if k == "arguments" else v for k, v in values.items()}
+    conn.execute(
+        sa.update(schedule)
+        .where(schedule.c.workspace_id == ws_id, schedule.c.id == schedule_id)
+        .values(**changes)
+    )
+    return get_schedule(conn, ws_id, schedule_id)
+
+
+def delete_schedule(conn: Connection, ws_id: int, schedule_id: int) -> bool:
+    """Delete a schedule by id; False when there was none."""
+    gone = conn.execute(
+        sa.delete(schedule).where(schedule.c.workspace_id == ws_id, schedule.c.id == schedule_id)
+    )
+    return bool(gone.rowcount)
+
+
+def cancel_scheduled(conn: Connection, ws_id: int, schedule_id: int, now: datetime) -> int:
+    """Cancel the queued jobs a schedule made (it was paused or removed); how many."""
+    gone = conn.execute(
+        sa.update(job)
+        .where(
+            job.c.workspace_id == ws_id,
+            job.c.schedule_id == schedule_id,
+            job.c.status == "queued",
+        )
+        .values(status="cancelled", finished_at=now)
+    )
+    return int(gone.rowcount)
+
+
+def scheduled_jobs(conn: Connection, ws_id: int, kind: str) -> dict[int, list[Job]]:
+    """The stored jobs of `kind` that schedules made, newest first, by schedule id."""
+    rows = conn.execute(
+        sa.select(job)
+        .where(job.c.workspace_id == ws_id, job.c.kind == kind, job.c.schedule_id.is_not(None))
+        .order_by(job.c.id.desc())
+    )
+    found: dict[int, list[Job]] = {}
+    for row in rows:
+        made = _job(row)
+        assert made.schedule_id is not None
+        found.setdefault(made.schedule_id, []).append(made)
+    return found

@@ -14,7 +14,7 @@ from otklik.web.deps import WebState
 
 def build_api(state: WebState) -> FastAPI:
     """The API application, mounted at /api/v1 by create_app."""
-    from otklik.web.api import alerts, reports, routes, sources
+    from otklik.web.api import alerts, report_schedules, reports, routes, sources
 
     api = FastAPI(
         title="Otklik API",
@@ -32,13 +32,14 @@ def build_api(state: WebState) -> FastAPI:
     api.include_router(sources.router)
     api.include_router(reports.router)
     api.include_router(alerts.router)
+    api.include_router(report_schedules.router)
 
     def bad_filter(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, FilterError)
         return error_body(str(exc), 422, exc.name)
 
     def bad_input(_request: Request, exc: Exception) -> Response:
-        return error_body(str(exc), 422)
+        return error_body(str(exc), 422, getattr(exc, "field", None))
 
     def not_found(_request: Request, exc: Exception) -> Response:
         return error_body(str(exc), 404)

@@ -15,6 +15,7 @@ def routers() -> list[APIRouter]:
         jobs,
         mentions,
         overview,
+        report_schedules,
         session,
         sources,
         survey_form,
@@ -33,6 +34,7 @@ def routers() -> list[APIRouter]:
         sources.router,
         survey_form.router,
         surveys.router,
+        report_schedules.router,
         campaigns.router,
         alerts.router,
     ]
