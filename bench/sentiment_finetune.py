@@ -24,6 +24,9 @@ the repository root with the project venv (torch comes with the ``transformers``
     otklik train sentiment --tier encoder --tuned .cache/finetune/e5_finetuned_ep2.npz \\
         --data ../shared/data/sentiment --out src/otklik/models/sentiment_encoder_head.npz
 
+``--boost SET=FACTOR`` multiplies one train set's loss weight (a Kazakh-weighted further epoch
+was tried this way; see the model card).
+
 Outputs go to ``.cache/finetune/``: ``states_k{K}/<split>.npz`` (cached token states),
 ``top_layers{T}.pt`` (trained layers + classifier), ``logits{T}.npz`` (dev and CS logits),
 ``results{T}.json`` and, from ``export``, ``e5_finetuned{T}.npz`` (the layers int8 and the
@@ -279,10 +282,19 @@ def buckets(
     return out
 
 
-def set_weights(ys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.float64]:
-    """Encoder-head weighting: per set (mean size / size) ** 0.5, then classes balanced."""
+def set_weights(
+    ys: list[npt.NDArray[np.int64]], boosts: list[float] | None = None
+) -> npt.NDArray[np.float64]:
+    """Encoder-head weighting: per set (mean size / size) ** 0.5 (times the set's boost, 1 by
+    default), then classes balanced."""
     sizes = np.array([len(y) for y in ys], dtype=np.float64)
-    w = np.concatenate([np.full(len(y), (sizes.mean() / len(y)) ** 0.5) for y in ys])
+    boosts = boosts or [1.0] * len(ys)
+    w = np.concatenate(
+        [
+            np.full(len(y), b * (sizes.mean() / len(y)) ** 0.5)
+            for y, b in zip(ys, boosts, strict=True)
+        ]
+    )
     y = np.concatenate(ys)
     for c in range(len(LABELS)):
         share = w[y == c].sum() / w.sum()
@@ -290,8 +302,11 @@ def set_weights(ys: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.float64]:
     return w
 
 
-def merged_train(k: int) -> tuple[Split, npt.NDArray[np.float64]]:
-    """All train splits concatenated into one Split, and per-row loss weights."""
+def merged_train(
+    k: int, boost: dict[str, float] | None = None
+) -> tuple[Split, npt.NDArray[np.float64]]:
+    """All train splits concatenated into one Split, and per-row loss weights (``boost``
+    multiplies a set's weight before the classes are balanced)."""
     parts = [Split(states_dir(k) / f"train.{s}.npz") for s in TRAIN_SETS]
     sizes = [len(p.lens) for p in parts]
     m = parts[0]
@@ -303,7 +318,7 @@ def merged_train(k: int) -> tuple[Split, npt.NDArray[np.float64]]:
     m.langs = [v for p in parts for v in p.langs]
     m.rows = np.arange(len(m.lens))
     m.set_sizes = sizes
-    return m, set_weights([p.y for p in parts])
+    return m, set_weights([p.y for p in parts], [(boost or {}).get(s, 1.0) for s in TRAIN_SETS])
 
 
 def frozen_subset(tr: Split, cap: int, rng: np.random.Generator) -> Split:
@@ -368,7 +383,7 @@ def stage_train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    tr, w = merged_train(args.k)
+    tr, w = merged_train(args.k, dict(args.boost))
     print(f"[train] {len(tr.y)} texts, {int(tr.lens.sum())} tokens", flush=True)
     if args.init is not None and args.k != 0:
         raise SystemExit("--init needs --k 0: the cached states must be the embedding output")
@@ -587,6 +602,18 @@ def stage_average(args: argparse.Namespace) -> None:
     print(f"[average] {dest} from {len(tuned)} encoders", flush=True)
 
 
+def _boost(value: str) -> tuple[str, float]:
+    name, _, factor = value.partition("=")
+    if name not in TRAIN_SETS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(TRAIN_SETS)}")
+    try:
+        return name, float(factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: the factor after = must be a number"
+        ) from None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("stage", choices=("cache", "train", "eval", "export", "average"))
@@ -610,6 +637,14 @@ def main() -> None:
     )
     ap.add_argument(
         "--inputs", type=Path, nargs="+", help="average: the fine-tuned encoders to average"
+    )
+    ap.add_argument(
+        "--boost",
+        type=_boost,
+        nargs="*",
+        default=[],
+        metavar="SET=FACTOR",
+        help="train: multiply a train set's loss weight, e.g. kazsandra_3class=2",
     )
     ap.add_argument(
         "--frozen-cap", type=int, default=8000, help="texts per set for the frozen baseline"
