@@ -246,22 +246,28 @@ def test_editor_report_and_exports_speak_each_language(sqlite_world: WebWorld) -
     assert rows[0][5] == lines[0].split(",")[5] and rows[1][5:] == (5, None, None, "'=1+1")
 
 
-def test_invitations_reach_smtp_when_due_with_a_link_that_works_once(
-    sqlite_world: WebWorld,
-    inbox: tuple[Inbox, int],
-    tmp_path: Path,
-) -> None:
-    handler, port = inbox
+def _mailing_app(world: WebWorld, port: int) -> tuple[Any, Settings]:
+    """The world's app (and its settings) with e-mail through the loopback SMTP server and no
+    embedded worker."""
     settings = Settings(
         **{
-            **sqlite_world.settings.model_dump(),
+            **world.settings.model_dump(),
             "smtp_url": f"smtp://127.0.0.1:{port}",
             "smtp_from": "otklik@example.com",
             "public_url": "http://testserver",
             "embedded_worker": False,
         }
     )
-    app = create_app(settings, sqlite_world.store)
+    return create_app(settings, world.store), settings
+
+
+def test_invitations_reach_smtp_when_due_with_a_link_that_works_once(
+    sqlite_world: WebWorld,
+    inbox: tuple[Inbox, int],
+    tmp_path: Path,
+) -> None:
+    handler, port = inbox
+    app, settings = _mailing_app(sqlite_world, port)
     svc = app.state.web.svc
     ws = svc.workspace()
     record = _survey(sqlite_world)
@@ -375,16 +381,7 @@ def test_the_worker_holds_a_closed_surveys_due_invitations_and_sends_them_once_r
     sqlite_world: WebWorld, inbox: tuple[Inbox, int], tmp_path: Path
 ) -> None:
     handler, port = inbox
-    settings = Settings(
-        **{
-            **sqlite_world.settings.model_dump(),
-            "smtp_url": f"smtp://127.0.0.1:{port}",
-            "smtp_from": "otklik@example.com",
-            "public_url": "http://testserver",
-            "embedded_worker": False,
-        }
-    )
-    app = create_app(settings, sqlite_world.store)
+    app, settings = _mailing_app(sqlite_world, port)
     svc = app.state.web.svc
     ws = svc.workspace()
     record = _survey(sqlite_world)
