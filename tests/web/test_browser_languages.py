@@ -140,6 +140,12 @@ def test_every_page_speaks_the_chosen_language(
             page.goto(url)
         page.wait_for_load_state("networkidle")
         problems.extend(_check(page, language, where, patterns))
+        # Nothing runs off a laptop's 1280-pixel window, however long the words get.
+        wider = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if wider > 0:
+            problems.append(f"{where}: the page is {wider}px wider than the window")
         page.screenshot(path=str(shots / f"{language}-{where}.png"), full_page=True)
 
     page.goto("/login")
@@ -196,6 +202,7 @@ def test_every_page_speaks_the_chosen_language(
         "campaigns",
         "utm",
         "alerts",
+        "reports/schedules",
     ):
         visit(where, f"/{where}")
     context.close()
