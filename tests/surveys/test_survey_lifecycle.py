@@ -181,3 +181,23 @@ def test_a_campaign_that_linked_a_deleted_survey_forgets_it_and_still_reports(
     assert [s["survey"] for s in report["answers"]] == ["Team retro"]
     # The campaign's surveys can be edited again without the deleted name in the way.
     campaigns.link_surveys(svc, ws, "Spring", ["Team retro"])
+
+
+def test_a_campaign_follows_a_renamed_survey(svc: Services) -> None:
+    ws = svc.workspace()
+    debrief = service.add_from_template(svc, ws, "Kaspi debrief", "partner-debrief")
+    service.add_from_template(svc, ws, "Team retro", "team-retro")
+    service.respond(svc, ws, debrief, {"overall": 5, "repeat": "yes"}, "ru", "link")
+    start = date.today() - timedelta(days=3)
+    campaigns.add_campaign(
+        svc, ws, "Spring", start, date.today(), surveys=["Kaspi debrief", "Team retro"]
+    )
+    campaigns.add_campaign(svc, ws, "Autumn", start, date.today(), surveys=["Team retro"])
+
+    document = service.export_document(svc, ws, "Kaspi debrief")
+    service.save(svc, ws, {**document, "name": "Kaspi debrief, spring"}, debrief.id)
+    assert campaigns.campaign(svc, ws, "Spring").surveys == ("Kaspi debrief, spring", "Team retro")
+    assert campaigns.campaign(svc, ws, "Autumn").surveys == ("Team retro",)
+    report = reports.campaign_report(svc, ws, "Spring", date.today())
+    answers = {s["survey"]: s["responses"] for s in report["answers"]}
+    assert answers == {"Kaspi debrief, spring": 1, "Team retro": 0}

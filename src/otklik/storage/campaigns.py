@@ -62,12 +62,22 @@ def update_campaign(
 
 def unlink_survey(conn: Connection, ws_id: int, name: str) -> None:
     """Take a survey's name out of every campaign that links it (the survey is gone)."""
+    relink_survey(conn, ws_id, name, None)
+
+
+def relink_survey(conn: Connection, ws_id: int, name: str, new_name: str | None) -> None:
+    """In every campaign that links survey `name`, link `new_name` instead (the survey was
+    renamed), or drop it when `new_name` is None."""
     rows = conn.execute(
         sa.select(campaign.c.id, campaign.c.surveys).where(campaign.c.workspace_id == ws_id)
     )
     for campaign_id, linked in rows.all():
         if name in (linked or ()):
-            kept = [n for n in linked if n != name]
+            kept: list[str] = []
+            for n in linked:
+                n = new_name if n == name else n
+                if n is not None and n not in kept:
+                    kept.append(n)
             update_campaign(conn, ws_id, campaign_id, {"surveys": kept})
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from otklik.domain.surveys import InvitationRecord, ResponseRecord, SurveyRecord
 from otklik.errors import InputError, NotFoundError
-from otklik.storage.campaigns import unlink_survey
+from otklik.storage.campaigns import relink_survey, unlink_survey
 from otklik.storage.mentions import delete_mentions
 from otklik.storage.schema import (
     import_run,
@@ -75,8 +75,12 @@ def update_survey(
     document: Mapping[str, Any],
     now: datetime,
 ) -> SurveyRecord:
-    """Replace a survey's name, slug and document."""
+    """Replace a survey's name, slug and document (campaigns that link it follow a new
+    name)."""
     _free(conn, ws_id, name, slug, survey_id)
+    before = get_survey(conn, ws_id, survey_id)
+    if before.name != name:
+        relink_survey(conn, ws_id, before.name, name)
     row = conn.execute(
         sa.update(survey)
         .where(survey.c.id == survey_id, survey.c.workspace_id == ws_id)
