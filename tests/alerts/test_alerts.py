@@ -129,6 +129,67 @@ def test_a_daily_digest_counts_a_known_day_in_almaty(
     assert (digest.at_time, digest.timezone) == ("09:00", "Asia/Almaty")
 
 
+def test_a_weekly_digest_goes_out_on_its_chosen_weekday_with_the_week_before(
+    svc: Services, inbox: tuple[Inbox, int]
+) -> None:
+    ws = svc.store.workspace("almaty", "Asia/Almaty")
+    feed(svc, ws, [{"text": BAD, "rating": 1, "published_at": "2025-03-04T08:00:00Z"}])
+    people = alerts.recipients_from(svc, ws, ["boss@example.com:en"], [])
+    saturday = at("2025-03-01T12:00:00")
+    friday = alerts.add(
+        svc,
+        ws,
+        "friday",
+        "digest",
+        {},
+        people,
+        at="09:30",
+        every="week",
+        weekday="Fri",
+        now=saturday,
+    )
+    monday = alerts.add(svc, ws, "monday", "digest", {}, people, every="week", now=saturday)
+    assert (friday.weekday, monday.weekday, friday.to_dict()["weekday"]) == (4, 0, 4)
+    with svc.store.connect() as conn:
+        runs = {
+            s.arguments["rule_id"]: (s.weekday, s.next_run_at)
+            for s in jobqueue.list_schedules(conn, ws.id)
+            if s.kind == "alert_digest"
+        }
+    assert runs == {
+        friday.id: (4, at("2025-03-07T04:30:00")),  # Friday 09:30 in Almaty
+        monday.id: (0, at("2025-03-03T04:00:00")),
+    }
+    changed = alerts.edit(
+        svc,
+        ws,
+        "friday",
+        kind="digest",
+        filters={},
+        recipients=people,
+        at="09:30",
+        every="week",
+        weekday=6,
+        now=saturday,
+    )
+    assert changed.weekday == 6
+    alerts.digest(svc, ws, changed.id, now=at("2025-03-09T04:30:00"))  # Sunday 9 March
+    [message] = inbox[0].messages
+    assert "Mar 2, 2025" in message["Subject"] and "Mar 8, 2025" in message["Subject"]
+    assert "1 mention" in parts(message)["plain"]
+    daily = alerts.add(svc, ws, "daily", "digest", {}, people, every="day", weekday=3)
+    assert daily.weekday is None
+
+
+@pytest.mark.parametrize("day", ["8", "-1", "someday", "mo"])
+def test_a_weekly_digest_on_no_weekday_is_refused(svc: Services, day: str) -> None:
+    ws = svc.workspace()
+    people = alerts.recipients_from(svc, ws, ["a@example.com"], [])
+    with pytest.raises(InputError, match="is not a weekday; give 0 .Monday. to 6"):
+        alerts.add(svc, ws, "x", "digest", {}, people, every="week", weekday=day)
+    assert alerts.rules(svc, ws) == []
+
+
 def test_a_webhook_is_signed_and_retried_after_the_receiver_fails(
     svc: Services, receiver: Receiver
 ) -> None:

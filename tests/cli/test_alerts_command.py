@@ -54,3 +54,21 @@ def test_alerts_are_added_listed_muted_tested_and_removed(
     assert runner.invoke(cli, ["alerts", "remove", "complaints"]).exit_code == 0
     listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
     assert [r["name"] for r in listed] == ["morning"]
+
+
+def test_a_weekly_digest_takes_its_day_by_name_or_number_and_lists_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", f"sqlite:///{tmp_path / 'otklik.db'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    digest = ["alerts", "add", "--kind", "digest", "--every", "week", "--email", "a@example.com"]
+    assert runner.invoke(cli, [*digest, "fri", "--day", "friday"]).exit_code == 0
+    assert runner.invoke(cli, [*digest, "sun", "--day", "6", "--at", "18:00"]).exit_code == 0
+    assert runner.invoke(cli, [*digest, "mon"]).exit_code == 0
+    bad = runner.invoke(cli, [*digest, "x", "--day", "someday"])
+    assert bad.exit_code != 0 and "is not a weekday" in str(bad.exception)
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
+    assert {r["name"]: r["weekday"] for r in listed} == {"fri": 4, "mon": 0, "sun": 6}
+    table = runner.invoke(cli, ["alerts", "list"]).output
+    assert "week friday 09:00" in table and "week sunday 18:00" in table

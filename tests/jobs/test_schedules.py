@@ -24,6 +24,20 @@ def test_daily_and_weekly_times_are_read_in_the_schedules_time_zone() -> None:
     assert next_run(berlin, datetime(2025, 3, 29, 12, 0)) == datetime(2025, 3, 30, 1, 30)
 
 
+def test_a_monthly_time_is_the_next_such_day_at_its_time_in_the_schedules_zone() -> None:
+    almaty = Rule(at_time="09:00", monthday=1, timezone="Asia/Almaty")  # UTC+5
+    assert next_run(almaty, datetime(2025, 3, 14, 12, 0)) == datetime(2025, 4, 1, 4, 0)
+    assert next_run(almaty, datetime(2025, 4, 1, 3, 59)) == datetime(2025, 4, 1, 4, 0)
+    assert next_run(almaty, datetime(2025, 4, 1, 4, 0)) == datetime(2025, 5, 1, 4, 0)
+    # 23:00 UTC on 31 December is already 1 January in Almaty
+    assert next_run(almaty, datetime(2024, 12, 31, 23, 0)) == datetime(2025, 1, 1, 4, 0)
+    berlin = Rule(at_time="09:00", monthday=1, timezone="Europe/Berlin")
+    assert next_run(berlin, datetime(2025, 3, 15)) == datetime(2025, 4, 1, 7, 0)  # summer time
+    assert next_run(berlin, datetime(2025, 10, 15)) == datetime(2025, 11, 1, 8, 0)  # winter
+    late = Rule(at_time="10:00", monthday=28)
+    assert next_run(late, datetime(2025, 1, 28, 10, 0)) == datetime(2025, 2, 28, 10, 0)
+
+
 def test_an_interval_keeps_its_phase_and_skips_runs_missed_while_down() -> None:
     every = Rule(every_minutes=15)
     previous = datetime(2025, 1, 1, 10, 0)
@@ -39,6 +53,10 @@ def test_an_interval_keeps_its_phase_and_skips_runs_missed_while_down() -> None:
         (Rule(at_time="25:00"), "write HH:MM"),
         (Rule(at_time="10:00", timezone="Mars/Olympus"), "unknown time zone"),
         (Rule(at_time="10:00", weekday=7), "weekday is 0"),
+        (Rule(at_time="10:00", monthday=29), "day of the month 29 cannot be: 1 to 28"),
+        (Rule(at_time="10:00", monthday=0), "day of the month 0 cannot be"),
+        (Rule(at_time="10:00", weekday=0, monthday=1), "on a weekday or on a day of the month"),
+        (Rule(every_minutes=5, monthday=1), "goes with HH:MM, not every N minutes"),
     ],
 )
 def test_a_rule_that_cannot_run_is_refused_with_the_reason(rule: Rule, message: str) -> None:

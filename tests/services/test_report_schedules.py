@@ -152,3 +152,59 @@ def test_pausing_cancels_a_send_already_queued(svc: Services, inbox: tuple[Inbox
     assert handler.messages == []
     with svc.store.connect() as conn:
         assert jobqueue.get_job(conn, queued.id).status == "cancelled"
+
+
+def test_a_monthly_schedule_runs_only_on_the_1st_and_its_last_send_stays_listed(
+    svc: Services,
+) -> None:
+    ws = svc.store.workspace("almaty", "Asia/Almaty")  # UTC+5
+    start = datetime(2025, 3, 14, 12, 0)
+    added = report_schedules.add(svc, ws, "smm", "month", ["m@example.kz"], now=start)
+    assert added.next_send_at == datetime(2025, 4, 1, 4, 0)  # 09:00 in Almaty
+    with svc.store.connect() as conn:
+        assert jobqueue.get_schedule(conn, ws.id, added.id).monthday == 1
+    queued_on: list[datetime] = []
+    moment = start
+    while moment < datetime(2025, 5, 26):  # what the worker does, every six hours for 10 weeks
+        for made in jobqueue.enqueue_due(svc.store.engine, moment, next_after):
+            queued_on.append(moment)
+            claimed = jobqueue.claim(svc.store.engine, "test", moment, timedelta(minutes=5))
+            assert claimed is not None and claimed.id == made.id
+            with svc.store.begin() as conn:
+                jobqueue.finish(conn, made.id, "test", "done", moment, result={"sent": 1})
+        moment += timedelta(hours=6)
+    # 06:00 UTC is the first tick after 04:00 UTC (09:00 in Almaty) on the 1st
+    assert queued_on == [datetime(2025, 4, 1, 6, 0), datetime(2025, 5, 1, 6, 0)]
+    listed = report_schedules.get(svc, ws, added.id)  # 25 days after the last send
+    assert (listed.last_sent_at, listed.last_outcome) == (datetime(2025, 5, 1, 6, 0), "sent")
+    assert listed.next_send_at == datetime(2025, 6, 1, 4, 0)
+
+
+def test_the_worker_mails_a_monthly_report_once_when_its_time_comes_whatever_the_day(
+    svc: Services, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    mailing = _mailing(svc, port)
+    ws = mailing.workspace()
+    added = report_schedules.add(mailing, ws, "brand", "month", ["cmo@example.kz"])
+    _time_comes(svc, added.id)  # the worker was down on the 1st; it sends when it is back
+    worker = Worker(svc.store, mailing.settings)
+    worker.run(once=True)
+    worker.run(once=True)
+    assert [m["To"] for m in handler.messages] == ["cmo@example.kz"]
+    after = report_schedules.get(mailing, ws, added.id)
+    assert after.last_outcome == "sent" and after.last_sent_at is not None
+    assert after.next_send_at is not None and after.next_send_at > utcnow()
+    assert (after.next_send_at.day, after.next_send_at.strftime("%H:%M")) == (1, "09:00")
+
+
+def test_a_change_from_week_to_month_moves_the_next_send_to_the_1st(svc: Services) -> None:
+    ws = svc.workspace()
+    saturday = datetime(2025, 3, 1, 12, 0)
+    added = report_schedules.add(svc, ws, "smm", "week", ["a@example.kz"], now=saturday)
+    assert added.next_send_at == datetime(2025, 3, 3, 9, 0)
+    monthly = report_schedules.change(svc, ws, added.id, every="month", now=saturday)
+    assert monthly.next_send_at == datetime(2025, 4, 1, 9, 0)
+    with svc.store.connect() as conn:
+        stored = jobqueue.get_schedule(conn, ws.id, added.id)
+    assert (stored.weekday, stored.monthday) == (None, 1)

@@ -64,3 +64,39 @@ def test_alerts_api_adds_lists_tests_and_logs(sqlite_world: WebWorld) -> None:
     assert [d["kind"] for d in log["items"]] == ["test"]
     viewer = client.get("/api/v1/alerts", headers=sqlite_world.api("viewer"))
     assert viewer.status_code == 403
+
+
+def test_a_weekly_digest_gets_its_weekday_on_the_page_and_through_the_api(
+    sqlite_world: WebWorld,
+) -> None:
+    client = sqlite_world.login("analyst")
+    page = client.get("/alerts")
+    assert '<option value="2" >Среда</option>' in page.text  # day names in the user's language
+    form = {
+        "csrf": csrf_of(page.text),
+        "name": "по средам",
+        "kind": "digest",
+        "emails": "boss@example.com:ru",
+        "at": "10:00",
+        "every": "week",
+        "weekday": "2",
+    }
+    added = client.post("/alerts", data=form)
+    assert added.status_code == 201 and '<span data-weekday="2">Среда</span>' in added.text
+    edit = client.get("/alerts", params={"edit": "по средам"})
+    assert '<option value="2" selected>Среда</option>' in edit.text
+    client.post("/alerts", data={**form, "old_name": "по средам", "weekday": "5"})
+    kazakh = client.get("/lang/kk", params={"next": "/alerts"})
+    assert '<span data-weekday="5">Сенбі</span>' in kazakh.text
+
+    api, headers = sqlite_world.client, sqlite_world.api("analyst")
+    body = {"name": "fri", "kind": "digest", "every": "week", "weekday": "friday"}
+    body["emails"] = [{"address": "a@example.com"}]
+    made = api.post("/api/v1/alerts", json=body, headers=headers)
+    assert made.status_code == 201 and made.json()["weekday"] == 4
+    listed = {
+        r["name"]: r["weekday"] for r in api.get("/api/v1/alerts", headers=headers).json()["items"]
+    }
+    assert listed == {"fri": 4, "по средам": 5}
+    bad = api.post("/api/v1/alerts", json={**body, "name": "x", "weekday": 9}, headers=headers)
+    assert bad.status_code == 422 and "not a weekday" in bad.json()["detail"]

@@ -8,7 +8,7 @@ import click
 
 from otklik import output
 from otklik.cli.context import AppContext, pass_app
-from otklik.domain.alerts import EVERY, KINDS, STYLES
+from otklik.domain.alerts import EVERY, KINDS, STYLES, WEEKDAYS
 from otklik.domain.filters import ROLES, FilterError
 from otklik.services import alerts as service
 
@@ -25,7 +25,8 @@ def alerts() -> None:
     \b
     Kinds:
       instant  every new matching mention, a burst batched into one message a minute
-      digest   a daily or weekly report at a local time (the workspace's time zone)
+      digest   a daily or weekly report (Monday, or --day) at a local time (the
+               workspace's time zone)
       spike    the filter's volume or negative mentions far above their usual level
 
     \b
@@ -33,6 +34,7 @@ def alerts() -> None:
       otklik alerts add complaints --sentiment negative --brand "Быстрая Почта" \\
           --kind instant --email boss@example.com:ru
       otklik alerts add morning --kind digest --at 09:00 --email team@example.com
+      otklik alerts add friday --kind digest --every week --day friday --email team@example.com
       otklik alerts list
     """
 
@@ -81,7 +83,14 @@ def _filter_options(func: Any) -> Any:
     help="Webhook payload: our JSON, Slack's or a Telegram bot's ({\"text\": …}).",
 )
 @click.option("--at", "at_time", metavar="HH:MM", help="Digest: local time (default 09:00).")
-@click.option("--every", type=click.Choice(EVERY), help="Digest: day (default) or week (Mondays).")
+@click.option("--every", type=click.Choice(EVERY), help="Digest: day (default) or week.")
+@click.option(
+    "--day",
+    "weekday",
+    metavar="DAY",
+    help="Weekly digest: the weekday, 0 (Monday) to 6 (Sunday) or a name such as friday "
+    "(default Monday).",
+)
 @click.option(
     "--cap",
     type=click.IntRange(1, 10_000),
@@ -100,6 +109,7 @@ def add(
     style: str,
     at_time: str | None,
     every: str | None,
+    weekday: str | None,
     cap: int,
     **filters: Any,
 ) -> None:
@@ -109,8 +119,8 @@ def add(
     Example:
       otklik alerts add complaints --sentiment negative --kind instant \\
           --email boss@example.com:ru --webhook https://hooks.slack.com/… --style slack
-      otklik alerts add weekly --brand Ozon --kind digest --every week --at 09:30 \\
-          --email cmo@example.com:kk
+      otklik alerts add weekly --brand Ozon --kind digest --every week --day friday \\
+          --at 09:30 --email cmo@example.com:kk
       otklik alerts add wave --kind spike -q "доставка OR курьер" --email ops@example.com
     """
     svc, ws, tr = app.services(), app.workspace(), app.tr
@@ -120,7 +130,16 @@ def add(
     try:
         people = service.recipients_from(svc, ws, emails, webhooks, style=style)
         rule = service.add(
-            svc, ws, name, kind, values, people, at=at_time, every=every, cap_per_hour=cap
+            svc,
+            ws,
+            name,
+            kind,
+            values,
+            people,
+            at=at_time,
+            every=every,
+            weekday=weekday,
+            cap_per_hour=cap,
         )
     except FilterError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.name.replace('_', '-')}") from exc
@@ -153,12 +172,20 @@ def list_(app: AppContext, fmt: str) -> None:
             **r,
             "filters": " ".join(f"{k}={v}" for k, v in r["filters"].items()),
             "recipients": ", ".join(p["address"] for p in r["recipients"]),
-            "when": f"{r['every']} {r['at']}" if r["at"] else "",
+            "when": _when(r),
         }
         for r in rows
     ]
     columns = ["name", "kind", "filters", "recipients", "when", "cap_per_hour", "muted"]
     output.emit(table, "table", columns)
+
+
+def _when(rule: dict[str, Any]) -> str:
+    if not rule["at"]:
+        return ""
+    if rule["every"] == "week":
+        return f"week {WEEKDAYS[rule['weekday'] or 0]} {rule['at']}"
+    return f"{rule['every']} {rule['at']}"
 
 
 @alerts.command("test")

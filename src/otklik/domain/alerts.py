@@ -10,6 +10,7 @@ KINDS = ("instant", "digest", "spike")
 CHANNELS = ("email", "webhook")
 STYLES = ("json", "slack", "telegram")
 EVERY = ("day", "week")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 STATUSES = ("sent", "failed", "retrying", "summarised")
 
 
@@ -55,6 +56,7 @@ class AlertRule:
     recipients: tuple[Recipient, ...]
     at_time: str | None
     every: str | None
+    weekday: int | None  # 0 = Monday, weekly digests only
     cap_per_hour: int
     is_muted: bool
     secret: str
@@ -72,6 +74,7 @@ class AlertRule:
             "recipients": [r.to_dict() for r in self.recipients],
             "at": self.at_time,
             "every": self.every,
+            "weekday": self.weekday,
             "cap_per_hour": self.cap_per_hour,
             "muted": self.is_muted,
             "created_at": self.created_at.isoformat() + "Z",

@@ -70,6 +70,11 @@ class Formats:
         city = babel_dates.get_timezone_location(self.zone, locale=self.locale, return_city=True)
         return f"{shift}, {city}"
 
+    def weekday(self, number: int) -> str:
+        """A day of the week by number (0 = Monday) as it stands alone: 'Среда', 'Сәрсенбі'."""
+        name = str(babel_dates.get_day_names("wide", "stand-alone", locale=self.locale)[number])
+        return name[:1].upper() + name[1:]
+
     def number(self, value: float | int | None) -> str:
         """A number with the language's separators; '' for None."""
         if value is None:

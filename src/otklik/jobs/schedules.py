@@ -1,4 +1,5 @@
-"""When a schedule runs next: every N minutes, or daily/weekly at HH:MM in a time zone."""
+"""When a schedule runs next: every N minutes, or daily, weekly or monthly at HH:MM in a time
+zone."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 @dataclass(frozen=True)
 class Rule:
-    """Every `every_minutes`, or at `at_time` daily (weekday None) or weekly on `weekday`."""
+    """Every `every_minutes`, or at `at_time` daily (no weekday or monthday), weekly on
+    `weekday` (0 = Monday) or monthly on `monthday` (1–28, a day every month has)."""
 
     every_minutes: int | None = None
     at_time: str | None = None
     weekday: int | None = None
     timezone: str = "UTC"
+    monthday: int | None = None
 
     def check(self) -> None:
         """Refuse a rule that cannot run, saying why."""
@@ -35,6 +38,14 @@ class Rule:
             raise InputError(f"{self.at_time!r} is not a time of day; write HH:MM, e.g. 09:30")
         if self.weekday is not None and not 0 <= self.weekday <= 6:
             raise InputError("weekday is 0 (Monday) to 6 (Sunday)")
+        if self.monthday is not None and not 1 <= self.monthday <= 28:
+            raise InputError(
+                f"day of the month {self.monthday} cannot be: 1 to 28, the days every month has"
+            )
+        if self.monthday is not None and self.weekday is not None:
+            raise InputError("a schedule runs on a weekday or on a day of the month, not both")
+        if self.every_minutes is not None and (self.weekday, self.monthday) != (None, None):
+            raise InputError("a weekday or day of the month goes with HH:MM, not every N minutes")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -55,19 +66,25 @@ def next_run(rule: Rule, after: datetime, previous: datetime | None = None) -> d
     hour, minute = (int(p) for p in rule.at_time.split(":"))
     local_after = after.replace(tzinfo=UTC).astimezone(zone)
     day: date = local_after.date()
-    for _ in range(15):
-        if rule.weekday is None or day.weekday() == rule.weekday:
+    for _ in range(64):
+        if _is_run_day(rule, day):
             moment = datetime.combine(day, time(hour, minute), tzinfo=zone)
             utc = moment.astimezone(UTC).replace(tzinfo=None)
             if utc > after:
                 return utc
         day += timedelta(days=1)
-    raise AssertionError("a daily or weekly time always comes within 15 days")
+    raise AssertionError("a daily, weekly or monthly time always comes within 64 days")
+
+
+def _is_run_day(rule: Rule, day: date) -> bool:
+    if rule.weekday is not None and day.weekday() != rule.weekday:
+        return False
+    return rule.monthday is None or day.day == rule.monthday
 
 
 def rule_of(found: Schedule) -> Rule:
     """The rule a stored schedule follows."""
-    return Rule(found.every_minutes, found.at_time, found.weekday, found.timezone)
+    return Rule(found.every_minutes, found.at_time, found.weekday, found.timezone, found.monthday)
 
 
 def next_after(found: Schedule, now: datetime) -> datetime:
@@ -100,6 +117,7 @@ def add_schedule(
             every_minutes=rule.every_minutes,
             at_time=rule.at_time,
             weekday=rule.weekday,
+            monthday=rule.monthday,
             timezone=rule.timezone,
             next_run_at=next_run(rule, moment),
             now=moment,

@@ -20,7 +20,16 @@ from otklik.alerts import messages
 from otklik.alerts.delivery import DeliveryError, post_webhook, send_email
 from otklik.alerts.messages import Body, Reader
 from otklik.alerts.spike import SpikeDetector
-from otklik.domain.alerts import CHANNELS, EVERY, KINDS, STYLES, AlertRule, Delivery, Recipient
+from otklik.domain.alerts import (
+    CHANNELS,
+    EVERY,
+    KINDS,
+    STYLES,
+    WEEKDAYS,
+    AlertRule,
+    Delivery,
+    Recipient,
+)
 from otklik.domain.filters import Filters
 from otklik.domain.records import MentionRecord, Workspace
 from otklik.errors import ConfigError, InputError
@@ -91,6 +100,7 @@ def _checked(
     recipients: Sequence[Recipient],
     at: str | None,
     every: str | None,
+    weekday: int | str | None,
     cap_per_hour: int,
 ) -> dict[str, Any]:
     name = name.strip()
@@ -114,9 +124,10 @@ def _checked(
         at, every = at or "09:00", every or "day"
         if every not in EVERY:
             raise InputError(f"every: {every!r} is not one of {', '.join(EVERY)}")
-        _rule_of(ws, at, every).check()
+        day = weekday_of(weekday) if every == "week" else None
+        _rule_of(ws, at, every, day).check()
     else:
-        at = every = None
+        at = every = day = None
     return {
         "name": name,
         "kind": kind,
@@ -124,8 +135,23 @@ def _checked(
         "recipients": [r.to_dict() for r in recipients],
         "at_time": at,
         "every": every,
+        "weekday": day,
         "cap_per_hour": cap_per_hour,
     }
+
+
+def weekday_of(value: int | str | None) -> int:
+    """A weekly digest's day: 0 (Monday) to 6 (Sunday), or its English name or first three
+    letters; Monday when none is given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    text = str(value).strip().lower()
+    if text.isdigit() and 0 <= int(text) <= 6:
+        return int(text)
+    for number, name in enumerate(WEEKDAYS):
+        if len(text) >= 3 and name.startswith(text):
+            return number
+    raise InputError(f"day: {value!r} is not a weekday; give 0 (Monday) to 6 (Sunday) or a name")
 
 
 def add(
@@ -138,12 +164,14 @@ def add(
     *,
     at: str | None = None,
     every: str | None = None,
+    weekday: int | str | None = None,
     cap_per_hour: int = DEFAULT_CAP,
     now: datetime | None = None,
 ) -> AlertRule:
-    """Save a rule; an instant rule starts from the newest mention (history is not sent).
-    InputError, FilterError or QueryError say which field is wrong."""
-    values = _checked(ws, name, kind, filters, recipients, at, every, cap_per_hour)
+    """Save a rule; an instant rule starts from the newest mention (history is not sent); a
+    weekly digest goes out on `weekday` (default Monday). InputError, FilterError or
+    QueryError say which field is wrong."""
+    values = _checked(ws, name, kind, filters, recipients, at, every, weekday, cap_per_hour)
     moment = now or utcnow()
     with svc.store.begin() as conn:
         if kind == "instant":
@@ -166,12 +194,15 @@ def edit(
     recipients: Sequence[Recipient],
     at: str | None = None,
     every: str | None = None,
+    weekday: int | str | None = None,
     cap_per_hour: int = DEFAULT_CAP,
     now: datetime | None = None,
 ) -> AlertRule:
     """Change a rule (its secret, cursor and log stay)."""
     old = get(svc, ws, name)
-    values = _checked(ws, new_name or name, kind, filters, recipients, at, every, cap_per_hour)
+    values = _checked(
+        ws, new_name or name, kind, filters, recipients, at, every, weekday, cap_per_hour
+    )
     moment = now or utcnow()
     with svc.store.begin() as conn:
         if values["name"] != old.name and any(
@@ -230,10 +261,11 @@ def _digest_schedule(rule: AlertRule) -> str:
     return f"alert digest {rule.id}"
 
 
-def _rule_of(ws: Workspace, at: str, every: str) -> Any:
+def _rule_of(ws: Workspace, at: str, every: str, weekday: int | None) -> Any:
     from otklik.jobs.schedules import Rule
 
-    return Rule(at_time=at, weekday=0 if every == "week" else None, timezone=ws.timezone)
+    day = (weekday or 0) if every == "week" else None  # a rule stored without one: Monday
+    return Rule(at_time=at, weekday=day, timezone=ws.timezone)
 
 
 def _schedule(svc: Services, ws: Workspace, rule: AlertRule, now: datetime) -> None:
@@ -254,7 +286,7 @@ def _schedule(svc: Services, ws: Workspace, rule: AlertRule, now: datetime) -> N
             _digest_schedule(rule),
             "alert_digest",
             {"rule_id": rule.id},
-            _rule_of(ws, rule.at_time, rule.every),
+            _rule_of(ws, rule.at_time, rule.every, rule.weekday),
             now,
         )
 

@@ -29,9 +29,9 @@ def schedule(
     language: str = "en",
     at_time: str = "09:00",
 ) -> int:
-    """Store a schedule that e-mails the report; weekly on Mondays, monthly on the 1st
-    (the worker runs it daily and sends on the 1st). Returns the schedule's id; see
-    report_schedules for listing, changing, pausing and removing them."""
+    """Store a schedule that e-mails the report; weekly on Mondays, monthly on the 1st.
+    Returns the schedule's id; see report_schedules for listing, changing, pausing and
+    removing them."""
     from otklik.services import report_schedules
 
     added = report_schedules.add(
@@ -59,13 +59,13 @@ def link(settings_url: str | None, kind: str, data: dict[str, Any], name: str | 
 
 
 def send(svc: Services, ws: Workspace, arguments: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Build the scheduled report for the period ending yesterday and e-mail it."""
+    """Build the scheduled report and e-mail it: a weekly one covers the seven days up to
+    yesterday, a monthly one the last full month whatever day it runs (its schedule runs it
+    on the 1st; a send made late, the worker having been down on the 1st, still goes out)."""
     from zoneinfo import ZoneInfo
 
     today = now.astimezone(ZoneInfo(ws.timezone)).date()
     every, kind = arguments["every"], arguments["kind"]
-    if every == "month" and today.day != 1:
-        return {"sent": 0, "skipped": "monthly reports go out on the 1st"}
     if not mail.can_send(svc.settings):
         raise ConfigError("e-mail is not configured: set OTKLIK_SMTP_URL and OTKLIK_SMTP_FROM")
     start, end = period_of(every, today)

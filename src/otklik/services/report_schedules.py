@@ -109,6 +109,7 @@ def add(
             every_minutes=None,
             at_time=rule.at_time,
             weekday=rule.weekday,
+            monthday=rule.monthday,
             timezone=rule.timezone,
             next_run_at=next_run(rule, moment),
             now=moment,
@@ -187,8 +188,9 @@ def change(
             "name": _unique_label(conn, ws.id, arguments, rule, found.id),
             "at_time": rule.at_time,
             "weekday": rule.weekday,
+            "monthday": rule.monthday,
         }
-        if (rule.at_time, rule.weekday) != (found.at_time, found.weekday) and found.is_enabled:
+        if rule != _rule_of(found) and found.is_enabled:
             values["next_run_at"] = next_run(rule, now or utcnow())
         jobqueue.update_schedule(conn, ws.id, schedule_id, values)
     return get(svc, ws, schedule_id)
@@ -281,8 +283,13 @@ def _recipients(to: Sequence[str]) -> list[str]:
 
 
 def _rule(every: str, at_time: str, timezone: str) -> Rule:
-    # A monthly report's schedule runs daily; report_mail.send sends on the 1st only.
-    rule = Rule(at_time=at_time.strip(), weekday=0 if every == "week" else None, timezone=timezone)
+    """Weekly on Mondays, monthly on the 1st."""
+    rule = Rule(
+        at_time=at_time.strip(),
+        weekday=0 if every == "week" else None,
+        monthday=1 if every == "month" else None,
+        timezone=timezone,
+    )
     try:
         rule.check()
     except InputError as exc:
@@ -291,7 +298,12 @@ def _rule(every: str, at_time: str, timezone: str) -> Rule:
 
 
 def _rule_of(found: Schedule) -> Rule:
-    return Rule(at_time=found.at_time, weekday=found.weekday, timezone=found.timezone)
+    return Rule(
+        at_time=found.at_time,
+        weekday=found.weekday,
+        monthday=found.monthday,
+        timezone=found.timezone,
+    )
 
 
 def _unique_label(
@@ -310,24 +322,9 @@ def _unique_label(
     return label
 
 
-def _next_send(found: Schedule) -> datetime | None:
-    """When the report next goes out: a monthly one's daily run sends on the 1st only."""
-    if not found.is_enabled:
-        return None
-    moment = found.next_run_at
-    if found.arguments.get("every") != "month":
-        return moment
-    rule, zone = _rule_of(found), ZoneInfo(found.timezone)
-    for _ in range(32):
-        if moment.replace(tzinfo=UTC).astimezone(zone).day == 1:
-            return moment
-        moment = next_run(rule, moment)
-    raise AssertionError("a 1st comes within 32 days")
-
-
 def _entity(found: Schedule, made: list[Job]) -> ReportSchedule:
     a = found.arguments
-    last = next((j for j in made if _was_sent_or_failed(j)), None)
+    last = next((j for j in made if j.status in ("done", "failed")), None)
     return ReportSchedule(
         id=found.id,
         kind=a["kind"],
@@ -339,15 +336,8 @@ def _entity(found: Schedule, made: list[Job]) -> ReportSchedule:
         timezone=found.timezone,
         language=a.get("language") or "en",
         is_paused=not found.is_enabled,
-        next_send_at=_next_send(found),
+        next_send_at=found.next_run_at if found.is_enabled else None,
         last_sent_at=None if last is None else last.finished_at,
         last_outcome=None if last is None else ("sent" if last.status == "done" else "failed"),
         last_error=None if last is None else last.error,
     )
-
-
-def _was_sent_or_failed(made: Job) -> bool:
-    """A finished send (a monthly schedule's daily run that skipped does not count)."""
-    if made.status == "failed":
-        return True
-    return made.status == "done" and not (made.result or {}).get("skipped")

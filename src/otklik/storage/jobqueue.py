@@ -52,7 +52,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A job enqueued every N minutes, or daily/weekly at HH:MM in a time zone."""
+    """A job enqueued every N minutes, or daily, weekly or monthly at HH:MM in a time zone."""
 
     id: int
     workspace_id: int
@@ -66,6 +66,7 @@ class Schedule:
     next_run_at: datetime
     last_job_id: int | None
     is_enabled: bool
+    monthday: int | None = None  # 1–28, monthly only
 
 
 def _job(row: sa.Row[Any]) -> Job:
@@ -413,6 +414,7 @@ def add_schedule(
     timezone: str,
     next_run_at: datetime,
     now: datetime,
+    monthday: int | None = None,
 ) -> Schedule:
     """Store a schedule (its rule already checked by the caller)."""
     row = conn.execute(
@@ -425,6 +427,7 @@ def add_schedule(
             "every_minutes": every_minutes,
             "at_time": at_time,
             "weekday": weekday,
+            "monthday": monthday,
             "timezone": timezone,
             "next_run_at": next_run_at,
             "is_enabled": True,
@@ -503,7 +506,7 @@ def remove_schedule(conn: Connection, ws_id: int, name: str) -> bool:
     return bool(gone.rowcount)
 
 
-SCHEDULE_FIELDS = ("name", "arguments", "at_time", "weekday", "timezone", "next_run_at")
+SCHEDULE_FIELDS = ("name", "arguments", "at_time", "weekday", "monthday", "timezone", "next_run_at")
 
 
 def get_schedule(conn: Connection, ws_id: int, schedule_id: int) -> Schedule:

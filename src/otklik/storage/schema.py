@@ -403,7 +403,7 @@ job = sa.Table(
     ),
 )
 
-# A job enqueued every N minutes, or daily/weekly at HH:MM in a time zone.
+# A job enqueued every N minutes, or daily, weekly or monthly at HH:MM in a time zone.
 schedule = sa.Table(
     "schedule",
     metadata,
@@ -420,6 +420,7 @@ schedule = sa.Table(
     sa.Column("last_job_id", sa.Integer),
     sa.Column("is_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("monthday", sa.SmallInteger),  # 1–28, monthly only (0012)
     sa.UniqueConstraint("workspace_id", "name"),
     sa.Index("ix_schedule_next_run_at", "next_run_at"),
 )
@@ -667,6 +668,7 @@ alert_rule = sa.Table(
     sa.Column("checked_at", sa.DateTime),  # spike: the last check
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("weekday", sa.SmallInteger),  # 0 = Monday, weekly digests only (0012)
     sa.UniqueConstraint("workspace_id", "name"),
 )
 

@@ -78,7 +78,7 @@ LABELS: dict[str, dict[str, str]] = {
         "summarised": N_("held for the summary"),
     },
     "alert_channel": {"email": N_("e-mail"), "webhook": N_("webhook")},
-    "every": {"day": N_("every day"), "week": N_("every week (Mondays)")},
+    "every": {"day": N_("every day"), "week": N_("every week")},
     "job_status": {
         "queued": N_("queued"),
         "running": N_("running"),

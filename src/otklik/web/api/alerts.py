@@ -43,7 +43,12 @@ class AlertIn(BaseModel):
     emails: list[EmailIn] = Field(default_factory=list, max_length=100)
     webhooks: list[WebhookIn] = Field(default_factory=list, max_length=20)
     at: str | None = Field(None, description="Digest: HH:MM in the workspace's time zone.")
-    every: str | None = Field(None, description="Digest: day or week (Mondays).")
+    every: str | None = Field(None, description="Digest: day or week.")
+    weekday: int | str | None = Field(
+        None,
+        description="Weekly digest: the weekday, 0 (Monday) to 6 (Sunday) or its English name "
+        "(default Monday).",
+    )
     cap_per_hour: int = Field(alerts.DEFAULT_CAP, ge=1, le=10_000)
 
 
@@ -74,6 +79,7 @@ def add_alert(request: Request, body: AlertIn, _user: Analyst) -> dict[str, Any]
         people,
         at=body.at,
         every=body.every,
+        weekday=body.weekday,
         cap_per_hour=body.cap_per_hour,
     )
     return {**rule.to_dict(), "secret": rule.secret}

@@ -31,6 +31,7 @@ def _page(request: Request, user: User, status_code: int = 200, **extra: Any) ->
         "kinds": KINDS,
         "styles": STYLES,
         "everies": EVERY,
+        "weekdays": range(7),
         "roles": ROLES,
         **extra,
     }
@@ -69,6 +70,7 @@ def _form_of(rule: Any) -> dict[str, Any]:
         "style": next((r.style for r in rule.recipients if r.channel == "webhook"), "json"),
         "at": rule.at_time or "09:00",
         "every": rule.every or "day",
+        "weekday": rule.weekday or 0,
         "cap": rule.cap_per_hour,
     }
 
@@ -94,6 +96,7 @@ def alert_save(
     style: Annotated[str, Form()] = "json",
     at: Annotated[str, Form()] = "09:00",
     every: Annotated[str, Form()] = "day",
+    weekday: Annotated[str, Form()] = "0",
     cap: Annotated[int, Form()] = alerts.DEFAULT_CAP,
 ) -> Response:
     """Add a rule, or edit the one called `old_name`; a refused one comes back with the
@@ -115,7 +118,12 @@ def alert_save(
         people = alerts.recipients_from(
             state.svc, state.ws, emails.split(), webhooks.split(), style=style
         )
-        options: dict[str, Any] = {"at": at, "every": every, "cap_per_hour": cap}
+        options: dict[str, Any] = {
+            "at": at,
+            "every": every,
+            "weekday": weekday,
+            "cap_per_hour": cap,
+        }
         if old_name:
             alerts.edit(
                 state.svc,
@@ -141,6 +149,7 @@ def alert_save(
             "style": style,
             "at": at,
             "every": every,
+            "weekday": int(weekday) if weekday.isdigit() else 0,
             "cap": cap,
         }
         error = tr.gettext("The alert was not saved; see the details.")
