@@ -4,7 +4,7 @@ digest goes out (existing ones keep Monday)
 
 Revision ID: 0012_schedule_days
 Revises: 0011_survey_closed
-Create Date: 2026-12-14 00:00:00
+Create Date: 2026-12-07 00:00:00
 """
 
 from __future__ import annotations
