@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -162,9 +163,9 @@ def test_a_survey_with_responses_is_deleted_only_when_asked_and_its_mentions_lea
     assert imports.recent_runs(svc, ws) == []
 
 
-def test_a_campaign_that_linked_a_deleted_survey_forgets_it_and_still_reports(
-    svc: Services,
-) -> None:
+def _spring_campaign(svc: Services) -> Any:
+    """Campaign "Spring" over the last three days, linking a partner debrief with one answer
+    and a team retro with none; the debrief's record."""
     ws = svc.workspace()
     debrief = service.add_from_template(svc, ws, "Kaspi debrief", "partner-debrief")
     service.add_from_template(svc, ws, "Team retro", "team-retro")
@@ -173,6 +174,14 @@ def test_a_campaign_that_linked_a_deleted_survey_forgets_it_and_still_reports(
     campaigns.add_campaign(
         svc, ws, "Spring", start, date.today(), surveys=["Kaspi debrief", "Team retro"]
     )
+    return debrief
+
+
+def test_a_campaign_that_linked_a_deleted_survey_forgets_it_and_still_reports(
+    svc: Services,
+) -> None:
+    ws = svc.workspace()
+    _spring_campaign(svc)
     assert reports.campaign_report(svc, ws, "Spring", date.today())["answers"][0]["responses"] == 1
 
     service.delete(svc, ws, "Kaspi debrief", with_responses=True)
@@ -185,13 +194,8 @@ def test_a_campaign_that_linked_a_deleted_survey_forgets_it_and_still_reports(
 
 def test_a_campaign_follows_a_renamed_survey(svc: Services) -> None:
     ws = svc.workspace()
-    debrief = service.add_from_template(svc, ws, "Kaspi debrief", "partner-debrief")
-    service.add_from_template(svc, ws, "Team retro", "team-retro")
-    service.respond(svc, ws, debrief, {"overall": 5, "repeat": "yes"}, "ru", "link")
+    debrief = _spring_campaign(svc)
     start = date.today() - timedelta(days=3)
-    campaigns.add_campaign(
-        svc, ws, "Spring", start, date.today(), surveys=["Kaspi debrief", "Team retro"]
-    )
     campaigns.add_campaign(svc, ws, "Autumn", start, date.today(), surveys=["Team retro"])
 
     document = service.export_document(svc, ws, "Kaspi debrief")
