@@ -72,3 +72,47 @@ def test_a_weekly_digest_takes_its_day_by_name_or_number_and_lists_it(
     assert {r["name"]: r["weekday"] for r in listed} == {"fri": 4, "mon": 0, "sun": 6}
     table = runner.invoke(cli, ["alerts", "list"]).output
     assert "week friday 09:00" in table and "week sunday 18:00" in table
+
+
+def test_an_alert_is_edited_changing_only_what_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", f"sqlite:///{tmp_path / 'otklik.db'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    add = ["alerts", "add", "complaints", "--sentiment", "negative", "-q", "доставка"]
+    assert runner.invoke(cli, [*add, "--email", "a@example.com:kk", "--cap", "5"]).exit_code == 0
+    edited = runner.invoke(
+        cli,
+        [
+            *("--lang", "ru", "alerts", "edit", "complaints", "--name", "жалобы"),
+            *("-q", "курьер", "--kind", "digest", "--every", "week", "--day", "friday"),
+        ],
+    )
+    assert edited.exit_code == 0, edited.output
+    assert "переименовано" in edited.output and "'жалобы'" in edited.output
+    listed = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)
+    assert len(listed) == 1
+    rule = listed[0]
+    assert rule["filters"] == {"sentiment": ["negative"], "q": "курьер"}
+    assert rule["recipients"] == [
+        {"channel": "email", "address": "a@example.com", "language": "kk"}
+    ]
+    assert (rule["kind"], rule["every"], rule["weekday"], rule["at"]) == (
+        "digest",
+        "week",
+        4,
+        "09:00",
+    )
+    assert rule["cap_per_hour"] == 5
+    changed = runner.invoke(
+        cli, ["alerts", "edit", "жалобы", "--email", "b@example.com", "--cap", "2"]
+    )
+    assert changed.exit_code == 0 and "alert 'жалобы' changed" in changed.output
+    rule = json.loads(runner.invoke(cli, ["alerts", "list", "--format", "json"]).output)[0]
+    assert [r["address"] for r in rule["recipients"]] == ["b@example.com"]
+    assert (rule["cap_per_hour"], rule["weekday"]) == (2, 4)
+    bad = runner.invoke(cli, ["alerts", "edit", "жалобы", "--email", "nobody"])
+    assert bad.exit_code != 0 and "email: 'nobody' is not an e-mail address" in str(bad.exception)
+    unknown = runner.invoke(cli, ["alerts", "edit", "nope", "--cap", "3"])
+    assert unknown.exit_code != 0 and "no alert called 'nope'" in str(unknown.exception)

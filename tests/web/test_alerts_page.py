@@ -100,3 +100,56 @@ def test_a_weekly_digest_gets_its_weekday_on_the_page_and_through_the_api(
     assert listed == {"fri": 4, "по средам": 5}
     bad = api.post("/api/v1/alerts", json={**body, "name": "x", "weekday": 9}, headers=headers)
     assert bad.status_code == 422 and "not a weekday" in bad.json()["detail"]
+
+
+def test_the_api_changes_only_the_given_fields_of_an_alert(sqlite_world: WebWorld) -> None:
+    client, headers = sqlite_world.client, sqlite_world.api("analyst")
+    body = {
+        "name": "wave",
+        "kind": "instant",
+        "filters": {"sentiment": ["negative"], "q": "доставка"},
+        "emails": [{"address": "ops@example.com", "language": "en"}],
+        "cap_per_hour": 4,
+    }
+    assert client.post("/api/v1/alerts", json=body, headers=headers).status_code == 201
+    change = {
+        "name": "волна",
+        "filters": {"q": None, "brand": []},
+        "webhooks": [{"url": "https://hooks.example.com/x", "style": "slack"}],
+        "kind": "digest",
+        "every": "week",
+        "weekday": "tuesday",
+        "at": "08:30",
+    }
+    changed = client.patch("/api/v1/alerts/wave", json=change, headers=headers)
+    assert changed.status_code == 200, changed.text
+    rule = changed.json()
+    assert (rule["name"], rule["kind"], rule["filters"]) == (
+        "волна",
+        "digest",
+        {"sentiment": ["negative"]},
+    )
+    assert rule["recipients"] == [
+        {"channel": "email", "address": "ops@example.com", "language": "en"},
+        {"channel": "webhook", "address": "https://hooks.example.com/x", "style": "slack"},
+    ]
+    assert (rule["every"], rule["weekday"], rule["at"], rule["cap_per_hour"]) == (
+        "week",
+        1,
+        "08:30",
+        4,
+    )
+    listed = client.get("/api/v1/alerts", headers=headers).json()["items"]
+    assert [r["name"] for r in listed] == ["волна"]
+    bad = client.patch("/api/v1/alerts/волна", json={"at": "25:00"}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["parameter"] == "at"
+    bad = client.patch("/api/v1/alerts/волна", json={"cap_per_hour": 0}, headers=headers)
+    assert bad.status_code == 422 and bad.json()["parameter"] == "cap_per_hour"
+    bad = client.patch(
+        "/api/v1/alerts/волна", json={"emails": [{"address": "nobody"}]}, headers=headers
+    )
+    assert bad.status_code == 422 and bad.json()["parameter"] == "emails"
+    missing = client.patch("/api/v1/alerts/nope", json={"cap_per_hour": 2}, headers=headers)
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+    viewer = client.patch("/api/v1/alerts/волна", json={}, headers=sqlite_world.api("viewer"))
+    assert viewer.status_code == 403

@@ -153,6 +153,82 @@ def add(
         )
 
 
+@alerts.command("edit")
+@click.argument("name")
+@click.option("--name", "new_name", help="New name; the rule keeps its log and secret.")
+@_filter_options
+@click.option("--kind", type=click.Choice(KINDS), help="New kind.")
+@click.option(
+    "--email",
+    "emails",
+    multiple=True,
+    metavar="ADDR[:LANG]",
+    help="E-mail recipient (repeat for several); replaces all the e-mail recipients.",
+)
+@click.option(
+    "--webhook",
+    "webhooks",
+    multiple=True,
+    metavar="URL",
+    help="Webhook URL (repeat for several); replaces all the webhooks.",
+)
+@click.option("--style", type=click.Choice(STYLES), help="Webhook payload style.")
+@click.option("--at", "at_time", metavar="HH:MM", help="Digest: local time.")
+@click.option("--every", type=click.Choice(EVERY), help="Digest: day or week.")
+@click.option("--day", "weekday", metavar="DAY", help="Weekly digest: the weekday.")
+@click.option("--cap", type=click.IntRange(1, 10_000), help="Messages an hour per recipient.")
+@pass_app
+def edit(
+    app: AppContext,
+    /,
+    name: str,
+    new_name: str | None,
+    kind: str | None,
+    emails: tuple[str, ...],
+    webhooks: tuple[str, ...],
+    style: str | None,
+    at_time: str | None,
+    every: str | None,
+    weekday: str | None,
+    cap: int | None,
+    **filters: Any,
+) -> None:
+    """Change a rule: only what is given changes (a filter given replaces that filter;
+    -q "" drops the query).
+
+    \b
+    Example:
+      otklik alerts edit complaints --name жалобы --email boss@example.com:kk
+      otklik alerts edit morning --every week --day friday --at 10:00
+      otklik alerts edit wave -q "доставка OR курьер OR опоздал" --cap 3
+    """
+    values = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in filters.items() if v not in (None, ())
+    }
+    try:
+        rule = service.change(
+            app.services(),
+            app.workspace(),
+            name,
+            new_name=new_name,
+            kind=kind,
+            filters=values,
+            emails=emails or None,
+            webhooks=webhooks or None,
+            style=style,
+            at=at_time,
+            every=every,
+            weekday=weekday,
+            cap_per_hour=cap,
+        )
+    except FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.name.replace('_', '-')}") from exc
+    if rule.name != name:
+        output.message(app.tr.gettext("alert %(old)r renamed to %(new)r", old=name, new=rule.name))
+    else:
+        output.message(app.tr.gettext("alert %(name)r changed", name=rule.name))
+
+
 @alerts.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_app

@@ -78,16 +78,22 @@ def recipients_from(
     for raw in emails:
         address, _, lang = raw.strip().partition(":")
         if not _EMAIL.match(address):
-            raise InputError(f"email: {address!r} is not an e-mail address")
+            raise InputError(f"email: {address!r} is not an e-mail address", field="emails")
         if lang and lang not in LANGUAGES:
-            raise InputError(f"email {address}: language {lang!r} is not one of kk, ru, en")
+            raise InputError(
+                f"email {address}: language {lang!r} is not one of kk, ru, en", field="emails"
+            )
         out.append(Recipient("email", address, lang or language_or_default(default)))
     for url in webhooks:
         url = url.strip()
         if not url.startswith(("http://", "https://")):
-            raise InputError(f"webhook: {url!r} is not an http:// or https:// URL")
+            raise InputError(
+                f"webhook: {url!r} is not an http:// or https:// URL", field="webhooks"
+            )
         if style not in STYLES:
-            raise InputError(f"webhook style {style!r} is not one of {', '.join(STYLES)}")
+            raise InputError(
+                f"webhook style {style!r} is not one of {', '.join(STYLES)}", field="webhooks"
+            )
         out.append(Recipient("webhook", url, style=style))
     return out
 
@@ -105,27 +111,34 @@ def _checked(
 ) -> dict[str, Any]:
     name = name.strip()
     if not name:
-        raise InputError("name: an alert needs a name")
+        raise InputError("name: an alert needs a name", field="name")
     if kind not in KINDS:
-        raise InputError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+        raise InputError(f"kind: {kind!r} is not one of {', '.join(KINDS)}", field="kind")
     unknown = sorted(set(filters) - set(RULE_FILTERS))
     if unknown:
-        raise InputError(f"{unknown[0]}: not a filter alerts use ({', '.join(RULE_FILTERS)})")
+        raise InputError(
+            f"{unknown[0]}: not a filter alerts use ({', '.join(RULE_FILTERS)})", field="filters"
+        )
     clean = {k: v for k, v in filters.items() if v not in (None, "", [], ())}
     queries.filters(ws, clean)  # FilterError / QueryError name what is wrong
     if not recipients:
-        raise InputError("recipients: give at least one e-mail address or webhook URL")
+        raise InputError(
+            "recipients: give at least one e-mail address or webhook URL", field="emails"
+        )
     for r in recipients:
         if r.channel not in CHANNELS:
             raise InputError(f"recipient {r.address}: channel {r.channel!r} is unknown")
     if cap_per_hour < 1:
-        raise InputError("cap per hour: 1 or more")
+        raise InputError("cap per hour: 1 or more", field="cap_per_hour")
     if kind == "digest":
         at, every = at or "09:00", every or "day"
         if every not in EVERY:
-            raise InputError(f"every: {every!r} is not one of {', '.join(EVERY)}")
+            raise InputError(f"every: {every!r} is not one of {', '.join(EVERY)}", field="every")
         day = weekday_of(weekday) if every == "week" else None
-        _rule_of(ws, at, every, day).check()
+        try:
+            _rule_of(ws, at, every, day).check()
+        except InputError as exc:
+            raise InputError(f"at: {exc}", field="at") from exc
     else:
         at = every = day = None
     return {
@@ -151,7 +164,10 @@ def weekday_of(value: int | str | None) -> int:
     for number, name in enumerate(WEEKDAYS):
         if len(text) >= 3 and name.startswith(text):
             return number
-    raise InputError(f"day: {value!r} is not a weekday; give 0 (Monday) to 6 (Sunday) or a name")
+    raise InputError(
+        f"day: {value!r} is not a weekday; give 0 (Monday) to 6 (Sunday) or a name",
+        field="weekday",
+    )
 
 
 def add(
@@ -214,6 +230,59 @@ def edit(
         rule = stored.update_rule(conn, old.id, moment, **values)
     _schedule(svc, ws, rule, moment)
     return rule
+
+
+def change(
+    svc: Services,
+    ws: Workspace,
+    name: str,
+    *,
+    new_name: str | None = None,
+    kind: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    emails: Sequence[str] | None = None,
+    webhooks: Sequence[str | Recipient] | None = None,
+    style: str | None = None,
+    at: str | None = None,
+    every: str | None = None,
+    weekday: int | str | None = None,
+    cap_per_hour: int | None = None,
+    now: datetime | None = None,
+) -> AlertRule:
+    """Change only what is given, keeping the rest: given filters replace those filters (an
+    empty value drops one); given e-mails (`ADDR[:LANG]`) or webhooks (URLs in `style`, else
+    the rule's; or recipients) replace that channel's recipients; `style` alone restyles the
+    webhooks. NotFoundError for an unknown rule."""
+    rule = get(svc, ws, name)
+    kept = {
+        r.channel: [x for x in rule.recipients if x.channel == r.channel] for r in rule.recipients
+    }
+    if emails is not None:
+        kept["email"] = recipients_from(svc, ws, emails, [])
+    if webhooks is not None or style is not None:
+        hooks = kept.get("webhook", [])
+        given = webhooks if webhooks is not None else [r.address for r in hooks]
+        default = style or next((r.style for r in hooks), "json")
+        kept["webhook"] = [
+            hook
+            if isinstance(hook, Recipient)
+            else recipients_from(svc, ws, [], [hook], style=default)[0]
+            for hook in given
+        ]
+    return edit(
+        svc,
+        ws,
+        name,
+        new_name=new_name,
+        kind=kind or rule.kind,
+        filters={**rule.filters, **(filters or {})},
+        recipients=[*kept.get("email", []), *kept.get("webhook", [])],
+        at=at or rule.at_time,
+        every=every or rule.every,
+        weekday=rule.weekday if weekday is None else weekday,
+        cap_per_hour=rule.cap_per_hour if cap_per_hour is None else cap_per_hour,
+        now=now,
+    )
 
 
 def rules(svc: Services, ws: Workspace) -> list[AlertRule]:

@@ -1,4 +1,4 @@
-"""API routes for alert rules: list, add, test, delivery log, mute."""
+"""API routes for alert rules: list, add, change, test, delivery log, mute."""
 
 from __future__ import annotations
 
@@ -83,6 +83,59 @@ def add_alert(request: Request, body: AlertIn, _user: Analyst) -> dict[str, Any]
         cap_per_hour=body.cap_per_hour,
     )
     return {**rule.to_dict(), "secret": rule.secret}
+
+
+class AlertChange(BaseModel):
+    """What to change; fields left out stay as they are."""
+
+    name: Name | None = Field(None, description="A new name (the log and secret stay).")
+    kind: str | None = Field(None, description="instant, digest or spike.")
+    filters: dict[str, Any] | None = Field(
+        None,
+        description="Filters to replace, each by name; a null or empty value drops that filter.",
+    )
+    emails: list[EmailIn] | None = Field(
+        None, max_length=100, description="All the new e-mail recipients."
+    )
+    webhooks: list[WebhookIn] | None = Field(
+        None, max_length=20, description="All the new webhooks."
+    )
+    at: str | None = Field(None, description="Digest: HH:MM in the workspace's time zone.")
+    every: str | None = Field(None, description="Digest: day or week.")
+    weekday: int | str | None = Field(
+        None, description="Weekly digest: 0 (Monday) to 6 (Sunday) or its English name."
+    )
+    cap_per_hour: int | None = Field(None, ge=1, le=10_000)
+
+
+@router.patch("/alerts/{name}", responses=NOT_FOUND)
+def change_alert(request: Request, name: str, body: AlertChange, _user: Analyst) -> dict[str, Any]:
+    """Change a rule: only the fields given; 422 names the field at fault (`parameter`)."""
+    state = web(request)
+    emails = None
+    if body.emails is not None:
+        emails = [e.address + (f":{e.language}" if e.language else "") for e in body.emails]
+    hooks = None
+    if body.webhooks is not None:
+        hooks = [
+            alerts.recipients_from(state.svc, state.ws, [], [h.url], style=h.style)[0]
+            for h in body.webhooks
+        ]
+    rule = alerts.change(
+        state.svc,
+        state.ws,
+        name,
+        new_name=body.name,
+        kind=body.kind,
+        filters=body.filters,
+        emails=emails,
+        webhooks=hooks,
+        at=body.at,
+        every=body.every,
+        weekday=body.weekday,
+        cap_per_hour=body.cap_per_hour,
+    )
+    return rule.to_dict()
 
 
 @router.post("/alerts/{name}/test", responses=NOT_FOUND)
