@@ -134,3 +134,47 @@ def test_the_widget_opens_the_survey_on_a_page_of_another_origin(
         other.server_close()
     found = service.responses_of(_svc(sqlite_world), record)
     assert [(r.language, r.via, r.nps, r.is_case) for r in found] == [("kk", "widget", 10, False)]
+
+
+def test_the_widget_shows_its_button_only_while_the_survey_is_open(
+    sqlite_world: WebWorld, served: str, chromium: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    origin = f"http://127.0.0.1:{other.server_address[1]}"
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    record = _survey(sqlite_world, [origin])
+    svc = _svc(sqlite_world)
+    for slug in (record.slug, "no-such-survey"):
+        (site / f"{slug}.html").write_text(
+            "<!doctype html><html><head><meta charset='utf-8'><title>Shop</title></head><body>"
+            "<h1>Дүкен</h1>"
+            f'<script src="{served}/static/otklik-widget.js" data-survey="{slug}" '
+            'data-lang="kk"></script></body></html>',
+            encoding="utf-8",
+        )
+    try:
+        page = chromium.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{origin}/{record.slug}.html")
+        expect(page.locator(".otklik-widget-button")).to_have_text("Пікір қалдыру")
+
+        service.close(svc, svc.workspace(), record.name)
+        for slug in (record.slug, "no-such-survey"):
+            with page.expect_response(lambda r: r.url.endswith("/state")) as asked:
+                page.goto(f"{origin}/{slug}.html")
+            assert asked.value.status in (200, 404)
+            page.wait_for_timeout(500)  # the answer has come; give the script time to act on it
+            expect(page.locator("h1")).to_have_text("Дүкен")
+            expect(page.locator(".otklik-widget-button")).to_have_count(0)
+        assert errors == []
+        page.close()
+    finally:
+        other.shutdown()
+        other.server_close()

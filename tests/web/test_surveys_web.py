@@ -480,3 +480,35 @@ def test_the_api_closes_reopens_and_deletes_a_survey_only_with_with_responses(
         "invitations": 0,
     }
     assert client.get(base, headers=analyst).status_code == 404
+
+
+def test_the_widgets_state_says_open_or_closed_to_the_surveys_sites_only(
+    sqlite_world: WebWorld,
+) -> None:
+    svc, client = _svc(sqlite_world), sqlite_world.client
+    ws = svc.workspace()
+    anywhere = _survey(sqlite_world)
+    shop = "https://shop.example.kz"
+    document = service.export_document(svc, ws, anywhere.name)
+    document.update(name="On the shop", slug="on-the-shop", allow_origins=[shop])
+    only_shop = service.import_document(svc, ws, document)[0]
+
+    state = client.get(f"/s/{anywhere.slug}/state", headers={"Origin": "https://a.example"})
+    assert state.status_code == 200 and state.json() == {"open": True}
+    assert state.headers["access-control-allow-origin"] == "*"
+    assert state.headers["cache-control"] == "no-store"
+    mine = client.get(f"/s/{only_shop.slug}/state", headers={"Origin": shop})
+    assert mine.json() == {"open": True} and mine.headers["access-control-allow-origin"] == shop
+    other = client.get(f"/s/{only_shop.slug}/state", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+    service.close(svc, ws, anywhere.name)
+    closed = client.get(f"/s/{anywhere.slug}/state")
+    assert closed.status_code == 200 and closed.json() == {"open": False}
+    assert closed.headers["cache-control"] == "no-store"
+    service.reopen(svc, ws, anywhere.name)
+    assert client.get(f"/s/{anywhere.slug}/state").json() == {"open": True}
+
+    unknown = client.get("/s/no-such-survey/state")
+    assert unknown.status_code == 404 and unknown.json() == {"open": False}
+    assert unknown.headers["access-control-allow-origin"] == "*"

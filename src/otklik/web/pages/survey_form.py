@@ -1,15 +1,15 @@
 """The public survey: `/s/<slug>` (no sign-in, works without JavaScript), the thank-you page
-with review links, counted review-link clicks, the unsubscribe link, embedding, and the
-"closed" page a closed survey shows instead of its form."""
+with review links, counted review-link clicks, the unsubscribe link, embedding, the
+"closed" page a closed survey shows instead of its form, and the state the widget asks for."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from otklik.errors import InputError
+from otklik.errors import InputError, NotFoundError
 from otklik.i18n import LANGUAGES, negotiate
 from otklik.services import invitations
 from otklik.services import surveys as service
@@ -233,3 +233,25 @@ def unsubscribe(request: Request, token: str) -> Response:
         "survey_unsubscribe.html",
         {"lang": lang, "token": token, "done": True, "survey": None},
     )
+
+
+@router.get("/s/{slug}/state")
+def survey_state(request: Request, slug: str) -> Response:
+    """`{"open": true|false}` for the widget, readable from the survey's sites (any site when
+    it names none), never cached; 404 with `open: false` for an unknown slug."""
+    try:
+        record, survey, _ws = service.public(web(request).svc, slug)
+    except NotFoundError:
+        response = JSONResponse({"open": False}, status_code=404)
+        origins: tuple[str, ...] = ()
+    else:
+        response = JSONResponse({"open": not record.is_closed})
+        origins = survey.allow_origins
+    asked = request.headers.get("origin", "")
+    if not origins:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif asked in origins:
+        response.headers["Access-Control-Allow-Origin"] = asked
+    response.headers["Vary"] = "Origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,8 @@
 // Otklik survey widget: <script src="https://OTKLIK/static/otklik-widget.js" data-survey="SLUG"
 // [data-lang="kk"] [data-label="…"] async></script>. Adds a button that opens the survey in a
 // frame over the page; the form inside is Otklik's own page, served from Otklik's origin.
+// The button shows only once Otklik says the survey is open; a closed or unknown survey, or
+// any failure to ask, leaves the page without it.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -58,5 +60,13 @@
   }
   button.addEventListener("click", open);
   function mount() { document.body.appendChild(button); }
-  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+  function mountWhenReady() {
+    if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+  }
+  if (typeof fetch !== "function") { return; }
+  var state = origin + "/s/" + encodeURIComponent(slug) + "/state";
+  fetch(state, { cache: "no-store", credentials: "omit" })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (answer) { if (answer && answer.open === true) { mountWhenReady(); } })
+    .catch(function () { /* no answer: no button */ });
 })();
