@@ -45,6 +45,19 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture
+def host(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A shop's site on another loopback origin: the folder it serves, and its origin."""
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    yield site, f"http://127.0.0.1:{other.server_address[1]}"
+    other.shutdown()
+    other.server_close()
+
+
 def _survey(world: WebWorld, allow: list[str]) -> Any:
     svc = _svc(world)
     ws = svc.workspace()
@@ -98,16 +111,11 @@ def test_a_customer_answers_in_kazakh_on_the_public_link(
 
 
 def test_the_widget_opens_the_survey_on_a_page_of_another_origin(
-    sqlite_world: WebWorld, served: str, chromium: Any, tmp_path: Path
+    sqlite_world: WebWorld, served: str, chromium: Any, host: tuple[Path, str]
 ) -> None:
     from playwright.sync_api import expect
 
-    site = tmp_path / "site"
-    site.mkdir()
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    origin = f"http://127.0.0.1:{other.server_address[1]}"
-    threading.Thread(target=other.serve_forever, daemon=True).start()
+    site, origin = host
     record = _survey(sqlite_world, [origin])
     (site / "index.html").write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>Shop</title></head><body>"
@@ -116,37 +124,28 @@ def test_the_widget_opens_the_survey_on_a_page_of_another_origin(
         'data-lang="kk" async></script></body></html>',
         encoding="utf-8",
     )
-    try:
-        page = chromium.new_page()
-        page.set_default_timeout(15000)
-        page.goto(f"{origin}/index.html")
-        page.locator(".otklik-widget-button").click()
-        frame = page.frame_locator("iframe.otklik-widget-frame")
-        frame.locator("#q-nps label.pick", has_text="10").click()
-        frame.get_by_role("button", name="Жауаптарды жіберу").click()
-        expect(frame.locator("#thanks")).to_have_text("Рахмет!")
-        expect(frame.locator("a.review-link")).to_have_attribute(
-            "href", f"/s/{record.slug}/review/2gis"
-        )
-        page.close()
-    finally:
-        other.shutdown()
-        other.server_close()
+    page = chromium.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{origin}/index.html")
+    page.locator(".otklik-widget-button").click()
+    frame = page.frame_locator("iframe.otklik-widget-frame")
+    frame.locator("#q-nps label.pick", has_text="10").click()
+    frame.get_by_role("button", name="Жауаптарды жіберу").click()
+    expect(frame.locator("#thanks")).to_have_text("Рахмет!")
+    expect(frame.locator("a.review-link")).to_have_attribute(
+        "href", f"/s/{record.slug}/review/2gis"
+    )
+    page.close()
     found = service.responses_of(_svc(sqlite_world), record)
     assert [(r.language, r.via, r.nps, r.is_case) for r in found] == [("kk", "widget", 10, False)]
 
 
 def test_the_widget_shows_its_button_only_while_the_survey_is_open(
-    sqlite_world: WebWorld, served: str, chromium: Any, tmp_path: Path
+    sqlite_world: WebWorld, served: str, chromium: Any, host: tuple[Path, str]
 ) -> None:
     from playwright.sync_api import expect
 
-    site = tmp_path / "site"
-    site.mkdir()
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    origin = f"http://127.0.0.1:{other.server_address[1]}"
-    threading.Thread(target=other.serve_forever, daemon=True).start()
+    site, origin = host
     record = _survey(sqlite_world, [origin])
     svc = _svc(sqlite_world)
     for slug in (record.slug, "no-such-survey"):
@@ -157,24 +156,20 @@ def test_the_widget_shows_its_button_only_while_the_survey_is_open(
             'data-lang="kk"></script></body></html>',
             encoding="utf-8",
         )
-    try:
-        page = chromium.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{origin}/{record.slug}.html")
-        expect(page.locator(".otklik-widget-button")).to_have_text("Пікір қалдыру")
+    page = chromium.new_page()
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{origin}/{record.slug}.html")
+    expect(page.locator(".otklik-widget-button")).to_have_text("Пікір қалдыру")
 
-        service.close(svc, svc.workspace(), record.name)
-        for slug in (record.slug, "no-such-survey"):
-            with page.expect_response(lambda r: r.url.endswith("/state")) as asked:
-                page.goto(f"{origin}/{slug}.html")
-            assert asked.value.status in (200, 404)
-            page.wait_for_timeout(500)  # the answer has come; give the script time to act on it
-            expect(page.locator("h1")).to_have_text("Дүкен")
-            expect(page.locator(".otklik-widget-button")).to_have_count(0)
-        assert errors == []
-        page.close()
-    finally:
-        other.shutdown()
-        other.server_close()
+    service.close(svc, svc.workspace(), record.name)
+    for slug in (record.slug, "no-such-survey"):
+        with page.expect_response(lambda r: r.url.endswith("/state")) as asked:
+            page.goto(f"{origin}/{slug}.html")
+        assert asked.value.status in (200, 404)
+        page.wait_for_timeout(500)  # the answer has come; give the script time to act on it
+        expect(page.locator("h1")).to_have_text("Дүкен")
+        expect(page.locator(".otklik-widget-button")).to_have_count(0)
+    assert errors == []
+    page.close()
