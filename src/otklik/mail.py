@@ -3,6 +3,7 @@ part); no server configured means no e-mail."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -10,6 +11,13 @@ from urllib.parse import unquote, urlsplit
 
 from otklik.errors import ConfigError
 from otklik.settings import Settings
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_address(text: str) -> bool:
+    """True when `text` looks like one e-mail address (name@domain.tld, no spaces)."""
+    return bool(_ADDRESS.match(text))
 
 
 def can_send(settings: Settings) -> bool:

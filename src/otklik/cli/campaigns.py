@@ -14,7 +14,7 @@ from otklik import output
 from otklik.cli.context import AppContext, pass_app
 from otklik.domain.records import Rejection, Workspace
 from otklik.errors import NotFoundError
-from otklik.i18n import N_, Translator
+from otklik.i18n import LANGUAGES, N_, Translator
 from otklik.services import campaigns as camp
 from otklik.services import posts, report_mail, report_schedules, reports, utm
 
@@ -589,7 +589,7 @@ def report_schedule() -> None:
 @click.option("--brand", help="Brand report: which brand.")
 @click.option(
     "--language",
-    type=click.Choice(report_schedules.LANGUAGES),
+    type=click.Choice(LANGUAGES),
     help="The e-mail's language (default: the CLI's, --lang).",
 )
 @pass_app
@@ -684,7 +684,7 @@ def _last_sent(row: dict[str, object], ws: Workspace) -> str:
 @click.option("--to", "to", multiple=True, help="The new recipients (repeatable; all of them).")
 @click.option("--at", "at_time", help="The new time of day (HH:MM).")
 @click.option("--every", type=click.Choice(report_mail.EVERY), help="week or month.")
-@click.option("--language", type=click.Choice(report_schedules.LANGUAGES))
+@click.option("--language", type=click.Choice(LANGUAGES))
 @pass_app
 def report_schedule_change(
     app: AppContext,

@@ -5,7 +5,6 @@ them with retries, a per-rule mute, and a cap per hour after which the rest is s
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from otklik import signing
+from otklik import mail, signing
 from otklik.alerts import messages
 from otklik.alerts.delivery import DeliveryError, post_webhook, send_email
 from otklik.alerts.messages import Body, Reader
@@ -57,7 +56,6 @@ RETRY_AFTER_S = (30, 120, 600, 1800)  # then the delivery has failed
 SPIKE_EVERY = timedelta(minutes=59)
 SPIKE_COOLDOWN = timedelta(hours=3)
 DETECTOR = SpikeDetector()
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # Rules
@@ -77,7 +75,7 @@ def recipients_from(
     out: list[Recipient] = []
     for raw in emails:
         address, _, lang = raw.strip().partition(":")
-        if not _EMAIL.match(address):
+        if not mail.is_address(address):
             raise InputError(f"email: {address!r} is not an e-mail address", field="emails")
         if lang and lang not in LANGUAGES:
             raise InputError(

@@ -34,7 +34,6 @@ from otklik.surveys.document import LANGUAGES, text_in
 SCHEDULE_NAME = "survey invitations"
 JOB_KIND = "send_invitations"
 SEND_HOUR = time(10, 0)  # a date without a time is sent at 10:00 in the workspace's zone
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ALIASES = {
     "email": ("email", "e_mail", "почта", "эл_почта", "электронная_почта", "эл_пошта", "mail"),
     "name": ("name", "имя", "фио", "аты", "аты_жөні", "customer", "клиент"),
@@ -179,7 +178,7 @@ def _plan(
     now: datetime,
 ) -> dict[str, Any]:
     email = str(data.get(chosen["email"]) or "").strip().lower()
-    if not _EMAIL.match(email):
+    if not mail.is_address(email):
         reason = f"not an e-mail address: {email!r}" if email else "no e-mail"
         raise _Rejected(chosen["email"], reason)
     language = str(data.get(chosen.get("language", ""), "") or "").strip().lower()[:2]

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from otklik import mail
 from otklik.domain.records import Workspace
 from otklik.errors import InputError, NotFoundError
+from otklik.i18n import LANGUAGES
 from otklik.jobs.schedules import Rule, next_run
 from otklik.services import campaigns, catalog, reports
 from otklik.services.context import Services
@@ -25,10 +27,8 @@ from otklik.storage import jobqueue, utcnow
 from otklik.storage.jobqueue import Job, Schedule
 
 EVERY = ("week", "month")
-LANGUAGES = ("ru", "kk", "en")
 KIND = "report"  # the job kind the worker runs
 MAX_RECIPIENTS = 50
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def _recipients(to: Sequence[str]) -> list[str]:
     found: list[str] = []
     for raw in to:
         address = raw.strip()
-        if not _EMAIL.match(address):
+        if not mail.is_address(address):
             raise InputError(f"to: {address!r} is not an e-mail address", field="to")
         if address.lower() not in {a.lower() for a in found}:
             found.append(address)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from otklik.errors import InputError
+from otklik.i18n import LANGUAGES
 from otklik.services import campaigns as camp
 from otklik.services import catalog, report_schedules, reports
 from otklik.services.users import User
@@ -29,7 +30,7 @@ def _page(request: Request, user: User, status_code: int = 200, **extra: Any) ->
         "brands": [b.name for b in catalog.brands(state.svc, state.ws)],
         "kinds": reports.KINDS,
         "everies": report_schedules.EVERY,
-        "mail_languages": report_schedules.LANGUAGES,
+        "mail_languages": LANGUAGES,
         "can_edit": may(user.role, "analyst"),
         "kept": {},
         **extra,
